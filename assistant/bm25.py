@@ -1,0 +1,88 @@
+"""A BM25 index over the collection's chunks, cached on disk and rebuilt only when the chunks change."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import bm25s
+import numpy as np
+import Stemmer
+
+_stemmer = Stemmer.Stemmer("english")
+
+
+def tokenize(texts: list[str]):
+    return bm25s.tokenize(texts, stopwords="en", stemmer=_stemmer, show_progress=False)
+
+
+def fingerprint(ids: list[str], metadatas: list[dict]) -> str:
+    digest = hashlib.sha256()
+    for chunk_id, meta in sorted(zip(ids, metadatas), key=lambda pair: pair[0]):
+        digest.update(f"{chunk_id}\x1f{meta.get('content_hash', '')}\n".encode())
+    return digest.hexdigest()[:20]
+
+
+class BM25Index:
+    def __init__(self, ids: list[str], metadatas: list[dict], model: bm25s.BM25 | None):
+        self.ids = ids
+        self.metadatas = metadatas
+        self.model = model
+        self.position = {chunk_id: i for i, chunk_id in enumerate(ids)}
+
+    @classmethod
+    def build(cls, ids: list[str], documents: list[str], metadatas: list[dict]) -> "BM25Index":
+        if not ids:
+            return cls([], [], None)
+        texts = [f"{m.get('title', '')}\n{d}" for d, m in zip(documents, metadatas)]
+        model = bm25s.BM25()
+        model.index(tokenize(texts), show_progress=False)
+        return cls(ids, metadatas, model)
+
+    def save(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        if self.model is not None:
+            self.model.save(str(folder / "bm25"))
+        (folder / "chunks.json").write_text(json.dumps({"ids": self.ids, "metadatas": self.metadatas}))
+
+    @classmethod
+    def load(cls, folder: Path) -> "BM25Index":
+        data = json.loads((folder / "chunks.json").read_text())
+        model = bm25s.BM25.load(str(folder / "bm25")) if data["ids"] else None
+        return cls(data["ids"], data["metadatas"], model)
+
+    def search(self, query: str, k: int, mask: np.ndarray | None = None) -> list[tuple[str, float]]:
+        if self.model is None or not self.ids:
+            return []
+        tokens = tokenize([query])
+        if not tokens.vocab:
+            return []
+        k = min(k, len(self.ids))
+        results, scores = self.model.retrieve(tokens, k=k, show_progress=False, weight_mask=mask, n_threads=1)
+        return [(self.ids[int(i)], float(s)) for i, s in zip(results[0], scores[0]) if s > 0]
+
+
+def load_or_build(cache_root: Path, store) -> BM25Index:
+    """The index for the store's current chunks: from the disk cache when its fingerprint matches."""
+    listing = store.all_chunks(include_documents=False)
+    key = fingerprint(listing["ids"], listing["metadatas"])
+    folder = cache_root / key
+    index = None
+    if (folder / "chunks.json").exists():
+        try:
+            index = BM25Index.load(folder)
+        except (OSError, ValueError, KeyError):
+            shutil.rmtree(folder, ignore_errors=True)  # a damaged cache is rebuilt below
+    if index is None:
+        full = store.all_chunks(include_documents=True)
+        index = BM25Index.build(full["ids"], full["documents"], full["metadatas"])
+        tmp = folder.with_suffix(".tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        index.save(tmp)
+        tmp.rename(folder)
+    for stale in cache_root.iterdir():
+        if stale != folder:
+            shutil.rmtree(stale, ignore_errors=True)
+    return index

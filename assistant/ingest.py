@@ -1,0 +1,118 @@
+"""Ingestion: load inputs, chunk, embed in large batches, and replace each article's chunks.
+
+Idempotent by construction: an article whose stored chunks are complete and carry the same
+content hash is skipped; anything else (new, changed, half-written by a killed run) is
+rewritten from scratch under deterministic ids, so a re-run converges to the same index.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from tqdm import tqdm
+
+from assistant.articles import Article, Chunk
+from assistant.chunking import chunk_article, make_splitter
+from assistant.models.embeddings import SentenceEmbeddings
+from assistant.runtime import MODEL_LOCK
+from assistant.settings import Settings
+from assistant.sources import load_inputs
+from assistant.store import ChunkStore
+
+EMBED_GROUP = 256  # chunks encoded per call: big enough that encode dominates the per-call overhead
+
+
+@dataclass
+class ArticleOutcome:
+    article_id: str
+    title: str
+    origin: str
+    status: str  # new | updated | unchanged
+    chunks: int
+
+
+@dataclass
+class IngestReport:
+    outcomes: list[ArticleOutcome] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        return sum(1 for o in self.outcomes if o.status == status)
+
+    @property
+    def chunks_written(self) -> int:
+        return sum(o.chunks for o in self.outcomes if o.status != "unchanged")
+
+    def summary(self) -> str:
+        return (f"{self.count('new')} new, {self.count('updated')} updated, {self.count('unchanged')} unchanged, "
+                f"{len(self.errors)} failed; {self.chunks_written} chunks written")
+
+
+def load_articles(inputs: Iterable[str], settings: Settings, on_error: Callable[[str], None] | None = None) -> tuple[list[Article], list[str]]:
+    """Read every input; duplicates of one article inside the batch collapse to the last copy."""
+    by_id: dict[str, Article] = {}
+    errors: list[str] = []
+    for result in load_inputs(inputs, timeout=settings.fetch_timeout):
+        for article in result.articles:
+            by_id.pop(article.id, None)
+            by_id[article.id] = article
+        for error in result.errors:
+            errors.append(error)
+            if on_error:
+                on_error(error)
+    return list(by_id.values()), errors
+
+
+def ingest_articles(articles: list[Article], store: ChunkStore, embeddings: SentenceEmbeddings, settings: Settings,
+                    progress: bool = True) -> list[ArticleOutcome]:
+    splitter = make_splitter(settings.chunk_size, settings.chunk_overlap)
+    states = store.article_states([a.id for a in articles])
+    outcomes: list[ArticleOutcome] = []
+    pending: list[tuple[Article, list[Chunk], str]] = []
+    pending_chunks = 0
+
+    bar = tqdm(total=len(articles), unit="article", desc="Ingesting", disable=not progress, dynamic_ncols=True)
+
+    def flush() -> None:
+        nonlocal pending, pending_chunks
+        if not pending:
+            return
+        texts = [embedding_text(article, chunk) for article, chunks, _ in pending for chunk in chunks]
+        with MODEL_LOCK:
+            vectors = embeddings.encode(texts)
+        offset = 0
+        for article, chunks, status in pending:
+            store.replace_article(article.id, chunks, vectors[offset:offset + len(chunks)])
+            offset += len(chunks)
+            outcomes.append(ArticleOutcome(article.id, article.title, article.origin, status, len(chunks)))
+        bar.update(len(pending))
+        bar.set_postfix(chunks=sum(o.chunks for o in outcomes if o.status != "unchanged"))
+        pending, pending_chunks = [], 0
+
+    for article in articles:
+        state = states.get(article.id)
+        if state is not None and state.complete and state.content_hash == article.content_hash:
+            outcomes.append(ArticleOutcome(article.id, article.title, article.origin, "unchanged", state.stored_chunks))
+            bar.update(1)
+            continue
+        chunks = chunk_article(article, splitter)
+        pending.append((article, chunks, "new" if state is None else "updated"))
+        pending_chunks += len(chunks)
+        if pending_chunks >= EMBED_GROUP:
+            flush()
+    flush()
+    bar.close()
+    return outcomes
+
+
+def embedding_text(article: Article, chunk: Chunk) -> str:
+    """What the embedder sees: the title gives a chunk the context its own words may lack."""
+    return f"{article.title}\n{chunk.text}"
+
+
+def ingest(inputs: Iterable[str], store: ChunkStore, embeddings: SentenceEmbeddings, settings: Settings,
+           progress: bool = True, on_error: Callable[[str], None] | None = None) -> IngestReport:
+    articles, errors = load_articles(inputs, settings, on_error)
+    outcomes = ingest_articles(articles, store, embeddings, settings, progress)
+    return IngestReport(outcomes=outcomes, errors=errors)

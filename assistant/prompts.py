@@ -1,0 +1,22 @@
+"""Prompt templates live as text files in prompts/; this module only finds and fills them."""
+
+from __future__ import annotations
+
+import functools
+import os
+from pathlib import Path
+
+PACKAGE_PROMPTS = Path(__file__).resolve().parent.parent / "prompts"
+
+
+def prompts_dir() -> Path:
+    return Path(os.environ.get("ASSISTANT_PROMPTS_DIR", PACKAGE_PROMPTS))
+
+
+@functools.lru_cache(maxsize=32)
+def load_prompt(name: str) -> str:
+    path = prompts_dir() / f"{name}.txt"
+    try:
+        return path.read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise FileNotFoundError(f"prompt file {path} is missing ({exc.strerror})") from None

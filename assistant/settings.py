@@ -1,0 +1,88 @@
+"""The one home of configuration: environment (prefix ASSISTANT_), then a TOML config file, then defaults.
+
+The config file is `ASSISTANT_CONFIG` if set, else `assistant.toml` in the working directory,
+else `~/.config/news-assistant/config.toml`. Every field below is documented in the README.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
+
+
+def config_file_path() -> Path | None:
+    explicit = os.environ.get("ASSISTANT_CONFIG")
+    if explicit:
+        return Path(explicit)
+    for candidate in (Path("assistant.toml"), Path.home() / ".config" / "news-assistant" / "config.toml"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ASSISTANT_", extra="ignore")
+
+    # --- storage -------------------------------------------------------------------------------
+    index_dir: Path = Field(Path("index"), description="On-disk Chroma store (used unless chroma_url is set).")
+    chroma_url: str | None = Field(None, description="Chroma server URL, e.g. http://127.0.0.1:8000; replaces the on-disk store.")
+    collection: str = Field("news", description="Chroma collection name.")
+    cache_dir: Path = Field(Path.home() / ".cache" / "news-assistant", description="Joined model files and BM25 caches.")
+
+    # --- ingestion -----------------------------------------------------------------------------
+    embedding_model: str = Field("all-MiniLM-L6-v2", description="Packaged model name, a local sentence-transformers folder, or a hub name.")
+    embedding_batch_size: int = Field(32, description="Chunks per encode batch.")
+    chunk_size: int = Field(800, description="Maximum characters per chunk (see docs/retrieval.md).")
+    chunk_overlap: int = Field(120, description="Characters shared by neighbouring chunks.")
+    fetch_timeout: float = Field(15.0, description="Seconds to wait for a URL or feed.")
+
+    # --- retrieval -----------------------------------------------------------------------------
+    top_k: int = Field(4, description="Passages put in the answer prompt.")
+    candidates: int = Field(30, description="Candidates taken from each retriever before fusion.")
+    retrieval_mode: Literal["dense", "bm25", "hybrid"] = Field("hybrid", description="Which retrievers to fuse.")
+    rrf_k: int = Field(60, description="Reciprocal-rank-fusion constant.")
+    today: date | None = Field(None, description="The date relative dates ('yesterday') are counted from; default: the real today.")
+
+    # --- chat model ----------------------------------------------------------------------------
+    llm_backend: Literal["embedded", "ollama", "openai"] = Field("embedded", description="Which chat model serves answers.")
+    llm_model: str = Field("qwen2.5-coder-1.5b-instruct-q4_k_m", description="Model name for ollama/openai; for embedded, informational.")
+    llm_model_path: Path | None = Field(None, description="Use this GGUF file instead of the packaged one (embedded backend).")
+    llm_base_url: str | None = Field(None, description="Server URL for ollama or an OpenAI-compatible endpoint.")
+    llm_api_key: str | None = Field(None, description="API key for an OpenAI-compatible endpoint.")
+    llm_context: int = Field(4096, description="Context window of the embedded model, in tokens.")
+    llm_threads: int = Field(2, description="CPU threads for the embedded model.")
+    llm_max_tokens: int = Field(256, description="Most tokens generated per answer.")
+    llm_temperature: float = Field(0.0, description="Sampling temperature.")
+
+    # --- answers -------------------------------------------------------------------------------
+    refusal_text: str = Field("The articles do not contain the answer to this question.", description="What the assistant says when it cannot answer.")
+    support_threshold: float = Field(0.45, description="Sentences whose support score is below this are flagged unsupported.")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        path = config_file_path()
+        if path is not None:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=path))
+        return tuple(sources)
+
+    def effective_today(self) -> date:
+        return self.today or date.today()
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
