@@ -1,0 +1,55 @@
+"""Shared fixtures: real embedding model, real on-disk Chroma stores in temporary folders."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SHARED = ROOT.parent / "shared" / "data"
+OUTPUT = ROOT / "test-output"
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+
+@pytest.fixture(scope="session")
+def embeddings():
+    from assistant.models.embeddings import get_embeddings
+    return get_embeddings("all-MiniLM-L6-v2")
+
+
+@pytest.fixture()
+def settings(tmp_path):
+    from assistant.settings import Settings
+    return Settings(index_dir=tmp_path / "index", chroma_url=None)
+
+
+@pytest.fixture()
+def store(settings, embeddings):
+    from assistant.store import ChunkStore, make_client
+    client = make_client(settings.index_dir, None)
+    return ChunkStore(client, settings.collection, embeddings.name, embeddings.dimension)
+
+
+@pytest.fixture()
+def articles_dir(tmp_path) -> Path:
+    """A writable copy of the fixture articles."""
+    target = tmp_path / "articles"
+    shutil.copytree(FIXTURES / "articles", target)
+    return target
+
+
+def run_cli(*args: str, env: dict | None = None, check: bool = False, timeout: float = 600) -> subprocess.CompletedProcess:
+    """Run the installed `assistant` command the way a user would."""
+    full_env = {**os.environ, **(env or {})}
+    result = subprocess.run([sys.executable, "-m", "assistant.cli", *args], capture_output=True, text=True,
+                            env=full_env, timeout=timeout, cwd=ROOT)
+    if check and result.returncode != 0:
+        raise AssertionError(f"assistant {' '.join(args)} failed ({result.returncode}):\n{result.stderr[-3000:]}")
+    return result

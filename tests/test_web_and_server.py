@@ -1,0 +1,122 @@
+"""URLs and feeds from a local HTTP server; a real `chroma run` server as the store."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from assistant.sources import load_inputs
+from conftest import FIXTURES, run_cli
+
+FEED = """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel>
+<title>Harbor Ledger</title><link>{base}/</link><description>Local news</description>
+<item><title>Lantern Festival Returns to the Kestrel River</title><link>{base}/river-festival.html</link>
+<pubDate>Sat, 18 May 2024 07:30:00 GMT</pubDate><description>Lanterns are back.</description></item>
+<item><title>Council Meets on Budget</title><link>{base}/gone.html</link>
+<pubDate>Sun, 19 May 2024 07:30:00 GMT</pubDate><description>The council will meet on Wednesday to vote on the 2025 budget, which grows by four percent.</description></item>
+</channel></rss>
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture()
+def site(tmp_path):
+    root = tmp_path / "site"
+    root.mkdir()
+    shutil.copy(FIXTURES / "articles" / "river-festival.html", root)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    (root / "feed.xml").write_text(FEED.format(base=base))
+    (root / "broken-feed.xml").write_text("<rss><channel><item>never closed")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
+    handler.log_message = lambda *a, **k: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield base
+    server.shutdown()
+
+
+def test_url_is_fetched_and_extracted(site):
+    (result,) = load_inputs([f"{site}/river-festival.html"])
+    (article,) = result.articles
+    assert article.title == "Lantern Festival Returns to the Kestrel River"
+    assert article.url == f"{site}/river-festival.html"
+    assert "rice paper" in article.body
+
+
+def test_feed_items_are_fetched_as_articles(site):
+    results = list(load_inputs([f"{site}/feed.xml"]))
+    articles = [a for r in results for a in r.articles]
+    titles = {a.title: a for a in articles}
+    assert "Lantern Festival Returns to the Kestrel River" in titles
+    assert "rice paper" in titles["Lantern Festival Returns to the Kestrel River"].body  # the linked page, not the summary
+    # the second item's page is missing: its summary stands in rather than losing the item
+    assert "four percent" in titles["Council Meets on Budget"].body
+    assert titles["Council Meets on Budget"].published_at.isoformat().startswith("2024-05-19T07:30")
+
+
+def test_bad_urls_get_one_line_errors(site):
+    unreachable = f"http://127.0.0.1:{free_port()}/story"
+    results = list(load_inputs([unreachable, f"{site}/broken-feed.xml", f"{site}/missing.html"], timeout=5))
+    errors = [e for r in results for e in r.errors]
+    assert [a for r in results for a in r.articles] == []
+    assert len(errors) == 3 and all("\n" not in e for e in errors)
+    assert unreachable in errors[0]
+    assert "broken-feed.xml" in errors[1]
+    assert "missing.html" in errors[2] and "404" in errors[2]
+
+
+@pytest.mark.server
+def test_chroma_server_mode(tmp_path):
+    chroma = Path(sys.executable).parent / "chroma"
+    if not chroma.exists():
+        pytest.skip("chroma CLI not installed in this environment")
+    port = free_port()
+    server = subprocess.Popen([str(chroma), "run", "--path", str(tmp_path / "server-data"), "--host", "127.0.0.1",
+                               "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                if requests.get(f"{url}/api/v2/heartbeat", timeout=1).ok:
+                    break
+            except requests.RequestException:
+                time.sleep(0.3)
+        else:
+            pytest.fail("chroma server did not start")
+        env = {"ASSISTANT_CHROMA_URL": url, "ASSISTANT_INDEX_DIR": str(tmp_path / "unused")}
+        first = run_cli("ingest", "-q", str(FIXTURES / "articles"), env=env, check=True)
+        assert "3 new" in first.stdout
+        again = run_cli("ingest", "-q", str(FIXTURES / "articles"), env=env, check=True)
+        assert "3 unchanged" in again.stdout
+        found = run_cli("search", "rice paper lanterns", "-k", "1", env=env, check=True).stdout
+        assert "Lantern Festival" in found
+        assert not (tmp_path / "unused").exists()  # nothing went to the on-disk store
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def test_unreachable_chroma_server_is_one_line_error(tmp_path):
+    result = run_cli("stats", env={"ASSISTANT_CHROMA_URL": f"http://127.0.0.1:{free_port()}"})
+    assert result.returncode != 0
+    lines = [l for l in result.stderr.splitlines() if l.strip()]
+    assert len(lines) == 1 and "127.0.0.1" in lines[0], result.stderr
