@@ -16,7 +16,7 @@ import numpy as np
 from assistant.retrieval import Passage
 
 MARKER = re.compile(r"\[(\d+(?:\s*[,;–-]\s*\d+)*)\]")
-SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9“\"'(\[])")
+SENTENCE_END = re.compile(r"([.!?][”\"’']?(?:\[\d+\])*)\s+(?=[A-Z0-9“\"'(\[])")
 WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’.-]*")
 STOPWORDS = frozenset(
     "a an the and or but if of to in on at by for with from as is are was were be been being it its this that "
@@ -40,6 +40,7 @@ class SentenceCheck:
     markers: list[int]
     support: float
     supported: bool
+    marker_support: dict[int, float] = field(default_factory=dict)  # each cited passage on its own
 
 
 @dataclass
@@ -84,7 +85,7 @@ def strip_dangling(text: str, valid: set[int]) -> tuple[str, int]:
 def split_sentences(text: str) -> list[str]:
     """Sentences with their trailing markers attached (a marker after the full stop stays with it)."""
     text = re.sub(r"([.!?])\s*((?:\[\d+\]\s*)+)", lambda m: m.group(1) + m.group(2).replace(" ", "") + " ", text)
-    parts = [p.strip() for p in SENTENCE_END.split(text) if p.strip()]
+    parts = [p.strip() for p in SENTENCE_END.sub(lambda m: m.group(1) + "\x00", text).split("\x00") if p.strip()]
     merged: list[str] = []
     for part in parts:
         if merged and MARKER.fullmatch(part.replace(" ", "")):
@@ -116,6 +117,10 @@ def passage_sentences(passage: Passage) -> list[tuple[int, int, str]]:
             offset = match.start() + (len(match.group(0)) - len(match.group(0).lstrip()))
             spans.append((passage.start + offset, passage.start + offset + len(sentence), sentence))
     return spans or [(passage.start, passage.end, passage.text)]
+
+
+def passage_words(passage: Passage) -> str:
+    return passage.text + " " + passage.title
 
 
 Encoder = Callable[[list[str]], np.ndarray]
@@ -152,17 +157,19 @@ def check_answer(answer: str, passages: Sequence[Passage], encode: Encoder, thre
         if not markers:
             checks.append(SentenceCheck(sentence, markers, 0.0, False))
             continue
-        lexical = lexical_support(bare, [numbered[n].text + " " + numbered[n].title for n in markers])
+        lexical = lexical_support(bare, [passage_words(numbered[n]) for n in markers])
         semantic = 0.0
+        each: dict[int, float] = {}
         for n in markers:
             similarities = piece_vectors[n] @ sentence_vectors[index]
             best = int(np.argmax(similarities))
             semantic = max(semantic, float(similarities[best]))
+            each[n] = round(0.5 * lexical_support(bare, [passage_words(numbered[n])]) + 0.5 * float(similarities[best]), 3)
             start, end, _ = pieces[n][best]
             if n not in best_span or similarities[best] > best_span[n][0]:
                 best_span[n] = (float(similarities[best]), start, end)
         score = 0.5 * lexical + 0.5 * semantic
-        checks.append(SentenceCheck(sentence, markers, round(score, 3), score >= threshold))
+        checks.append(SentenceCheck(sentence, markers, round(score, 3), score >= threshold, each))
 
     cited = sorted({n for c in checks for n in c.markers})
     citations = [Citation(n, numbered[n], *(best_span[n][1:] if n in best_span else (numbered[n].start, numbered[n].end)))

@@ -1,0 +1,136 @@
+"""Citation resolution, refusal and follow-up rewriting around a fake chat model (logic only)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+import pytest
+from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
+from langchain_core.messages import AIMessage
+
+from assistant.answer import AnswerChain, looks_like_refusal, needs_rewrite
+from assistant.citations import check_answer, expand_marker, split_sentences, strip_dangling
+from assistant.dates import relative_date_range
+from assistant.retrieval import Passage, SearchFilters
+
+P1 = Passage("a::0000", "a", "Chip plant approved", "Harbor Ledger", "https://x/a", "2024-05-14T20:00:00+00:00", 100, 240,
+             "The council voted 7 to 2 to approve the plant. The company said it would employ about 1,200 people.", 0.9)
+P2 = Passage("b::0000", "b", "Lantern festival returns", "Harbor Ledger", "https://x/b", "2024-05-18T07:30:00+00:00", 0, 120,
+             "About 3,000 paper lanterns will be released from the old stone bridge at dusk.", 0.8)
+
+
+class FakeRetriever:
+    def __init__(self, passages):
+        self.passages = passages
+        self.queries: list[tuple[str, SearchFilters]] = []
+
+    def search(self, query, k=None, filters=None, mode=None):
+        self.queries.append((query, filters))
+        return list(self.passages)
+
+
+def fake_model(*replies: str) -> GenericFakeChatModel:
+    return GenericFakeChatModel(messages=iter([AIMessage(content=r) for r in replies]))
+
+
+def make_chain(settings, embeddings, replies, passages=(P1, P2)):
+    retriever = FakeRetriever(passages)
+    return AnswerChain(settings, retriever, fake_model(*replies), embeddings), retriever
+
+
+def test_marker_expansion_and_dangling_removal():
+    assert expand_marker("1, 3") == [1, 3]
+    assert expand_marker("2-4") == [2, 3, 4]
+    text, removed = strip_dangling("The vote was 7 to 2 [1][7]. Lanterns [2, 9] return [12].", {1, 2})
+    assert text == "The vote was 7 to 2 [1]. Lanterns [2] return."
+    assert removed == 3
+
+
+def test_sentences_keep_their_trailing_markers():
+    assert split_sentences("It passed 7 to 2. [1] About 3,000 lanterns. [2]") == ["It passed 7 to 2.[1]", "About 3,000 lanterns.[2]"]
+
+
+def test_supported_and_unsupported_sentences(embeddings):
+    answer = ("The council approved the plant by 7 votes to 2 [1]. "
+              "The plant will release 3,000 lanterns into the sea [1]. "
+              "About 3,000 paper lanterns will be released from the bridge [2].")
+    checked = check_answer(answer, [P1, P2], embeddings.encode, threshold=0.45)
+    supported = [s.supported for s in checked.sentences]
+    assert supported == [True, False, True], [(s.text, s.support) for s in checked.sentences]
+    assert [c.n for c in checked.citations] == [1, 2]
+    first = checked.citations[0]
+    highlighted = "x" * 100 + P1.text  # body offsets: the passage starts at 100
+    assert highlighted[first.highlight_start:first.highlight_end] == "The council voted 7 to 2 to approve the plant."
+    assert checked.sentences[0].marker_support[1] > checked.sentences[1].marker_support[1]
+
+
+def test_uncited_claim_is_flagged_but_yes_is_exempt(embeddings):
+    checked = check_answer("Yes. The festival costs 40 euros a ticket.", [P1, P2], embeddings.encode, threshold=0.45,
+                           exempt=lambda s: s.lower().startswith("yes"))
+    assert [s.supported for s in checked.sentences] == [True, False]
+
+
+def test_refusal_detection():
+    refusal = "The articles do not contain the answer to this question."
+    assert looks_like_refusal(refusal, refusal)
+    assert looks_like_refusal("Insufficient information to answer.", refusal)
+    assert not looks_like_refusal("The council voted 7 to 2 [1].", refusal)
+
+
+def test_chain_answers_with_resolved_citations(settings, embeddings):
+    chain, retriever = make_chain(settings, embeddings, ["The council approved the plant 7 to 2 [1][5]."])
+    result = chain.ask("How did the council vote on the chip plant?")
+    assert result.query == "How did the council vote on the chip plant?"
+    assert not result.refused
+    assert result.answer == "The council approved the plant 7 to 2 [1]."
+    assert result.checked.dangling == 1
+    data = result.to_json()
+    (citation,) = data["citations"]
+    assert citation["article_id"] == "a" and citation["start"] == 100 and citation["end"] == 240
+    assert citation["title"] == "Chip plant approved" and citation["url"] == "https://x/a"
+    assert data["unsupported"] == []
+    assert {"retrieval_ms", "first_token_s", "total_s"} <= set(data["timings"])
+
+
+def test_chain_normalises_refusals(settings, embeddings):
+    chain, _ = make_chain(settings, embeddings, ["I'm sorry, the passages do not contain information about the mayor's salary."])
+    result = chain.ask("What is the mayor's salary?")
+    assert result.refused and result.answer == settings.refusal_text and result.citations_json() == []
+
+
+def test_no_passages_means_refusal_without_calling_the_model(settings, embeddings):
+    chain, _ = make_chain(settings, embeddings, [], passages=())
+    result = chain.ask("Anything at all?")
+    assert result.refused and result.answer == settings.refusal_text
+
+
+def test_follow_up_is_rewritten_and_standalone_is_not(settings, embeddings):
+    history = [{"role": "user", "content": "Who voted against the chip plant?"},
+               {"role": "assistant", "content": "Council member Dana Ortiz voted against it [1]."}]
+    chain, retriever = make_chain(settings, embeddings, ["What reason did Dana Ortiz give for voting against the chip plant?",
+                                                         "She said the water use was not explained [1]."])
+    result = chain.ask("What reason did she give?", history)
+    assert result.query == "What reason did Dana Ortiz give for voting against the chip plant?"
+    assert retriever.queries[0][0] == result.query
+    assert needs_rewrite("What reason did she give?", history)
+    assert not needs_rewrite("How many lanterns will be released at the festival?", history)
+    assert not needs_rewrite("What reason did she give?", [])
+    chain2, retriever2 = make_chain(settings, embeddings, ["About 3,000 [2]."])
+    result2 = chain2.ask("How many lanterns will be released at the festival?", history)
+    assert result2.query == "How many lanterns will be released at the festival?"
+
+
+def test_relative_dates_become_filters(settings, embeddings):
+    today = date(2024, 5, 20)
+    since, until = relative_date_range("What happened yesterday?", today)
+    assert since.date() == date(2024, 5, 19) and until.date() == date(2024, 5, 20)
+    since, until = relative_date_range("What did the council do last week?", today)
+    assert since.date() == date(2024, 5, 13) and until.date() == date(2024, 5, 20)
+    since, until = relative_date_range("Any news in November?", today)
+    assert since.date() == date(2023, 11, 1) and until.date() == date(2023, 12, 1)
+    assert relative_date_range("How many lanterns?", today) is None
+    settings.today = today
+    chain, retriever = make_chain(settings, embeddings, ["The council voted [1]."])
+    chain.ask("What did the council decide yesterday?")
+    filters = retriever.queries[0][1]
+    assert filters.since == datetime(2024, 5, 19, tzinfo=filters.since.tzinfo)
