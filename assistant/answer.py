@@ -16,6 +16,7 @@ from assistant.dates import relative_date_range
 from assistant.models.embeddings import SentenceEmbeddings
 from assistant.prompts import load_prompt
 from assistant.retrieval import HybridRetriever, Passage, SearchFilters
+from assistant.tighten import tighten
 from assistant.runtime import MODEL_LOCK
 from assistant.settings import Settings
 
@@ -49,7 +50,7 @@ class AnswerResult:
         return self.checked.unsupported if self.checked else []
 
     def citations_json(self) -> list[dict]:
-        if not self.checked:
+        if not self.checked or self.refused:
             return []
         return [{"n": c.n, "article_id": c.passage.article_id, "title": c.passage.title, "source": c.passage.source,
                  "url": c.passage.url, "published_at": c.passage.published_at, "start": c.passage.start,
@@ -129,6 +130,9 @@ class AnswerChain:
         filters = self.resolve_filters(query, filters)
         mark = time.perf_counter()
         passages = self.retriever.search(query, k=self.settings.top_k, filters=filters)
+        if passages and self.settings.passage_chars:
+            with MODEL_LOCK:
+                passages = tighten(passages, query, self.embeddings.encode, self.settings.passage_chars)
         timings["retrieval_ms"] = (time.perf_counter() - mark) * 1000
         if not passages:
             yield self.settings.refusal_text
@@ -164,6 +168,10 @@ class AnswerChain:
                                        exempt=lambda s: bool(re.fullmatch(r"(yes|no)\b[.,!]?", s.strip().lower())))
             timings["verify_ms"] = (time.perf_counter() - mark) * 1000
             answer = checked.text
+            if self.settings.refuse_unsupported and not any(
+                    s.supported and s.markers for s in checked.sentences):
+                # Nothing the model said is backed by a passage it cited: more likely a guess than an answer.
+                refused, answer = True, self.settings.refusal_text
         timings["total_s"] = time.perf_counter() - started
         yield AnswerResult(question, query, answer, refused, passages, checked, filters, timings)
 

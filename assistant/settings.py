@@ -46,6 +46,7 @@ class Settings(BaseSettings):
     top_k: int = Field(4, description="Passages put in the answer prompt.")
     candidates: int = Field(30, description="Candidates taken from each retriever before fusion.")
     retrieval_mode: Literal["dense", "bm25", "hybrid"] = Field("hybrid", description="Which retrievers to fuse.")
+    passage_chars: int = Field(450, description="Characters of each retrieved chunk put in the prompt (its best sentence window; 0 = whole chunk).")
     rrf_k: int = Field(60, description="Reciprocal-rank-fusion constant.")
     today: date | None = Field(None, description="The date relative dates ('yesterday') are counted from; default: the real today.")
 
@@ -62,6 +63,7 @@ class Settings(BaseSettings):
 
     # --- answers -------------------------------------------------------------------------------
     refusal_text: str = Field("The articles do not contain the answer to this question.", description="What the assistant says when it cannot answer.")
+    refuse_unsupported: bool = Field(True, description="Replace an answer with the refusal when none of its cited sentences is supported.")
     support_threshold: float = Field(0.45, description="Sentences whose support score is below this are flagged unsupported.")
 
     @classmethod

@@ -98,6 +98,16 @@ def test_chain_normalises_refusals(settings, embeddings):
     assert result.refused and result.answer == settings.refusal_text and result.citations_json() == []
 
 
+def test_answer_with_no_supported_sentence_becomes_a_refusal(settings, embeddings):
+    chain, _ = make_chain(settings, embeddings, ["The mayor earns 90,000 euros a year [2]. This is stated in the article."])
+    result = chain.ask("What is the mayor's salary?")
+    assert result.refused and result.answer == settings.refusal_text and result.citations_json() == []
+    settings.refuse_unsupported = False
+    chain, _ = make_chain(settings, embeddings, ["The mayor earns 90,000 euros a year [2]."])
+    result = chain.ask("What is the mayor's salary?")
+    assert not result.refused and result.unsupported == ["The mayor earns 90,000 euros a year [2]."]
+
+
 def test_no_passages_means_refusal_without_calling_the_model(settings, embeddings):
     chain, _ = make_chain(settings, embeddings, [], passages=())
     result = chain.ask("Anything at all?")
