@@ -22,6 +22,7 @@ app.add_typer(bench_app, name="bench")
 
 class State:
     settings: Settings
+    index_given: bool = False
 
 
 state = State()
@@ -38,6 +39,7 @@ def main(index: Optional[Path] = typer.Option(None, "--index", help="Chroma stor
     overrides = {}
     if index is not None:
         overrides["index_dir"] = index
+    state.index_given = index is not None or "ASSISTANT_INDEX_DIR" in os.environ
     if chroma_url is not None:
         overrides["chroma_url"] = chroma_url
     try:
@@ -61,9 +63,14 @@ def ingest(inputs: list[str] = typer.Argument(..., help="Files, folders, feeds o
            quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar.")) -> None:
     """Read articles into the index (idempotent: unchanged articles are skipped)."""
     from assistant.ingest import ingest as run_ingest
+    from assistant.runtime import IndexBusyError, write_lock
     embeddings, store = open_store_or_fail()
-    report = run_ingest(inputs, store, embeddings, state.settings, progress=not quiet,
-                        on_error=lambda line: typer.secho(f"failed: {line}", fg=typer.colors.RED, err=True))
+    try:
+        with write_lock(state.settings):
+            report = run_ingest(inputs, store, embeddings, state.settings, progress=not quiet,
+                                on_error=lambda line: typer.secho(f"failed: {line}", fg=typer.colors.RED, err=True))
+    except IndexBusyError as exc:
+        fail(str(exc))
     typer.echo(report.summary())
     if report.errors:
         raise typer.Exit(2)
@@ -188,6 +195,80 @@ def ask(question: Optional[str] = typer.Argument(None, help="The question; leave
                 typer.secho(f"(searched for: {result.query})", dim=True)
             print_sources(result)
         history += [{"role": "user", "content": current}, {"role": "assistant", "content": result.answer}]
+
+
+def eval_index_dir(dataset_folder: Path) -> Path:
+    """Eval corpora get their own store so they never mix with the user's articles."""
+    import hashlib
+    key = hashlib.sha256(str(dataset_folder.resolve()).encode()).hexdigest()[:8]
+    return state.settings.cache_dir / "eval-index" / f"{dataset_folder.name}-{key}"
+
+
+@app.command("eval")
+def eval_command(dataset: Path = typer.Argument(..., help="Folder with corpus.jsonl and qa.jsonl (or qa-dev.jsonl)."),
+                 limit: int = typer.Option(0, help="Stratified sample of N questions (0 = all)."),
+                 model: Optional[str] = typer.Option(None, help="Chat model: a GGUF path (embedded) or a model name (ollama/openai)."),
+                 out: Path = typer.Option(Path("out/eval"), help="Folder for report.md, report.json and chart.png."),
+                 compare: Optional[Path] = typer.Option(None, help="An earlier report.json to compare with."),
+                 thresholds: Optional[Path] = typer.Option(None, help="TOML of minimum metrics; exit 1 when one is missed."),
+                 retrieval_only: bool = typer.Option(False, "--retrieval-only", help="Only Hits@k/MRR for dense, bm25 and hybrid."),
+                 quiet: bool = typer.Option(False, "--quiet", "-q")) -> None:
+    """Score answers, citations, refusals and retrieval against a dataset's gold answers."""
+    from assistant.evals.datasets import load_dataset, stratified
+    from assistant.evals.report import check_thresholds, write_chart, write_json, write_markdown
+    from assistant.evals.runner import prepare_index, retrieval_only as run_retrieval_only, run_questions, summarise
+    from assistant.retrieval import HybridRetriever
+    try:
+        data = load_dataset(dataset)
+    except (FileNotFoundError, ValueError, KeyError) as exc:
+        fail(str(exc))
+    if model:
+        if Path(model).is_file():
+            state.settings.llm_model_path = Path(model)
+        else:
+            state.settings.llm_model = model
+    if not state.index_given and not state.settings.chroma_url:
+        state.settings.index_dir = eval_index_dir(dataset)
+    from assistant.runtime import IndexBusyError, write_lock
+    embeddings, store = open_store_or_fail()
+    try:
+        with write_lock(state.settings):
+            summary_line = prepare_index(data, store, embeddings, state.settings, progress=not quiet)
+    except (IndexBusyError, ValueError) as exc:
+        fail(str(exc))
+    typer.echo(f"index {state.settings.chroma_url or state.settings.index_dir}: {summary_line}")
+    questions = stratified(data.questions, limit)
+    out.mkdir(parents=True, exist_ok=True)
+    if retrieval_only:
+        retriever = HybridRetriever(store, embeddings, state.settings)
+        table = {mode: run_retrieval_only(retriever, questions, mode, progress=not quiet) for mode in ("dense", "bm25", "hybrid")}
+        (out / "retrieval.json").write_text(json.dumps(table, indent=2))
+        for mode, row in table.items():
+            typer.echo(f"{mode:<8} " + "  ".join(f"{k} {v}" for k, v in row.items()))
+        return
+    chain = build_chain()
+    started = datetime.now().isoformat(timespec="seconds")
+    records = list(run_questions(chain, questions, state.settings, progress=not quiet))
+    summary = summarise(records)
+    meta = {"dataset": str(dataset), "questions": len(records), "started": started,
+            "finished": datetime.now().isoformat(timespec="seconds"),
+            "model": str(state.settings.llm_model_path or state.settings.llm_model), "backend": state.settings.llm_backend,
+            "retrieval_mode": state.settings.retrieval_mode, "top_k": state.settings.top_k,
+            "passage_chars": state.settings.passage_chars, "chunk_size": state.settings.chunk_size,
+            "embedding_model": state.settings.embedding_model}
+    old = json.loads(compare.read_text())["summary"] if compare else None
+    failures = check_thresholds(summary, thresholds) if thresholds else None
+    write_json(out / "report.json", summary, records, meta)
+    write_markdown(out / "report.md", summary, records, meta, old, failures)
+    write_chart(out / "chart.png", summary)
+    for key, value in summary["overall"].items():
+        before = f"  (was {old['overall'][key]:.3f})" if old and isinstance(old["overall"].get(key), (int, float)) else ""
+        typer.echo(f"{key:<32} {value:.3f}{before}" if isinstance(value, float) else f"{key:<32} {value}")
+    typer.echo(f"report: {out / 'report.md'}")
+    if failures:
+        for failure in failures:
+            typer.secho(f"below threshold: {failure}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(1)
 
 
 @bench_app.command("ingest")

@@ -70,11 +70,11 @@ class SearchFilters:
         return True
 
 
-def reciprocal_rank_fusion(rankings: list[list[str]], k: int) -> list[tuple[str, float]]:
+def reciprocal_rank_fusion(rankings: list[list[str]], k: int, weights: list[float] | None = None) -> list[tuple[str, float]]:
     scores: dict[str, float] = {}
-    for ranking in rankings:
+    for ranking, weight in zip(rankings, weights or [1.0] * len(rankings)):
         for rank, item in enumerate(ranking):
-            scores[item] = scores.get(item, 0.0) + 1.0 / (k + rank + 1)
+            scores[item] = scores.get(item, 0.0) + weight / (k + rank + 1)
     return sorted(scores.items(), key=lambda pair: -pair[1])
 
 
@@ -138,8 +138,9 @@ class HybridRetriever:
         lexical_hits = self.lexical(query, depth, filters) if mode in ("bm25", "hybrid") else []
         after_lexical = time.perf_counter()
         texts = {cid: (text, meta) for cid, text, meta, _ in dense_hits}
-        rankings = [[cid for cid, *_ in dense_hits], [cid for cid, _ in lexical_hits]]
-        fused = reciprocal_rank_fusion([r for r in rankings if r], self.settings.rrf_k)[:k]
+        rankings = [([cid for cid, *_ in dense_hits], self.settings.dense_weight), ([cid for cid, _ in lexical_hits], 1.0)]
+        rankings = [(r, w) for r, w in rankings if r]
+        fused = reciprocal_rank_fusion([r for r, _ in rankings], self.settings.rrf_k, [w for _, w in rankings])[:k]
         missing = [cid for cid, _ in fused if cid not in texts]
         if missing:
             found = self.store.collection.get(ids=missing, include=["documents", "metadatas"])

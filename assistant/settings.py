@@ -47,6 +47,7 @@ class Settings(BaseSettings):
     candidates: int = Field(30, description="Candidates taken from each retriever before fusion.")
     retrieval_mode: Literal["dense", "bm25", "hybrid"] = Field("hybrid", description="Which retrievers to fuse.")
     passage_chars: int = Field(450, description="Characters of each retrieved chunk put in the prompt (its best sentence window; 0 = whole chunk).")
+    dense_weight: float = Field(0.5, description="Weight of the dense ranking in the fusion (BM25 has 1.0); see docs/retrieval.md.")
     rrf_k: int = Field(60, description="Reciprocal-rank-fusion constant.")
     today: date | None = Field(None, description="The date relative dates ('yesterday') are counted from; default: the real today.")
 

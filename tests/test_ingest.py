@@ -141,3 +141,13 @@ def test_killed_ingest_then_rerun_equals_uninterrupted(tmp_path):
         kd, km, ke = by_id_killed[i]
         assert (kd, km) == (d, m)
         assert np.allclose(ke, e, atol=1e-4)
+
+
+def test_second_writer_is_refused_while_one_holds_the_index(settings):
+    from assistant.runtime import IndexBusyError, write_lock
+    with write_lock(settings):
+        result = run_cli("--index", str(settings.index_dir), "ingest", "-q", str(FIXTURES / "articles"))
+        assert result.returncode == 1
+        assert "another process is writing" in result.stderr
+    with write_lock(settings):  # released: can be taken again
+        pass

@@ -60,14 +60,20 @@ def leading_yes_no(text: str) -> str | None:
     return match.group(1) if match else None
 
 
+def short_answer(text: str) -> str:
+    """The answer's lead: its first sentence (or line) without citation markers."""
+    text = re.sub(r"\s*\[\d+(?:[,;\s–-]*\d+)*\]", "", text).strip()
+    return re.split(r"(?<=[.!?])\s+|\n", text, maxsplit=1)[0]
+
+
 def answer_scores(prediction: str, gold: str, answer_type: str) -> dict[str, float]:
-    """exact: normalised exact match (yes/no: the answer's first word); contains: gold inside answer."""
+    """exact: normalised exact match of the answer's lead (yes/no: its first word); contains: gold inside answer."""
     norm_pred, norm_gold = normalize_answer(prediction), normalize_answer(gold)
     if answer_type == "yes_no":
         exact = float(leading_yes_no(prediction) == norm_gold)
         contains = exact
     else:
-        exact = float(norm_pred == norm_gold)
+        exact = float(normalize_answer(short_answer(prediction)) == norm_gold)
         contains = float(bool(norm_gold) and f" {norm_gold} " in f" {norm_pred} ")
     return {"exact": exact, "contains": contains, "f1": token_f1(prediction, gold)}
 

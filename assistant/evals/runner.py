@@ -1,0 +1,129 @@
+"""Run a dataset through the real chain and score every answer (no judge model)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+
+from tqdm import tqdm
+
+from assistant.answer import AnswerChain
+from assistant.evals.datasets import Dataset, Question
+from assistant.evals.metrics import answer_scores, mean, percentile, precision_recall, retrieval_scores, squash
+from assistant.ingest import ingest
+from assistant.retrieval import HybridRetriever
+from assistant.settings import Settings
+
+
+@dataclass
+class QuestionRecord:
+    id: str
+    question_type: str
+    answer_type: str
+    question: str
+    gold: str
+    answer: str = ""
+    query: str = ""
+    refused: bool = False
+    answerable: bool = True
+    scores: dict[str, float] = field(default_factory=dict)
+    citation: dict[str, float] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def citation_scores(result, question: Question, threshold: float) -> dict[str, float]:
+    """ALCE-style recall/precision from the chain's own verifier, plus agreement with gold evidence."""
+    if result.refused or not result.checked:
+        return {}
+    sentences = [s for s in result.checked.sentences if s.support < 1.0 or s.markers]
+    pairs = [(n, score) for s in sentences for n, score in s.marker_support.items()]
+    gold_docs = {e.doc_id for e in question.evidence}
+    gold_facts = [squash(e.fact) for e in question.evidence]
+    cited = result.checked.citations
+    return {
+        "recall": mean([float(s.supported and bool(s.markers)) for s in sentences]) if sentences else 0.0,
+        "precision": mean([float(score >= threshold) for _, score in pairs]) if pairs else 0.0,
+        "gold_doc_precision": mean([float(c.passage.article_id in gold_docs) for c in cited]) if cited and gold_docs else 0.0,
+        "gold_fact_cited": float(any(f and f in squash(c.passage.text) for c in cited for f in gold_facts)),
+        "cited_any": float(bool(cited)),
+        "dangling": float(result.checked.dangling),
+    }
+
+
+def score_question(chain: AnswerChain, question: Question, settings: Settings) -> QuestionRecord:
+    record = QuestionRecord(question.id, question.question_type, question.answer_type, question.question,
+                            question.answer, answerable=question.answerable)
+    chain.settings.today = date.fromisoformat(question.today) if question.today else settings.today
+    result = chain.ask(question.question, list(question.history))
+    record.answer, record.query, record.refused = result.answer, result.query, result.refused
+    record.timings = {k: round(v, 3) for k, v in result.timings.items()}
+    if question.answerable:
+        record.scores = answer_scores("" if result.refused else result.answer, question.answer, question.answer_type)
+        if question.evidence:
+            mark = time.perf_counter()
+            retrieved = chain.retriever.search(result.query, k=10, filters=result.filters)
+            record.timings["retrieval10_ms"] = round((time.perf_counter() - mark) * 1000, 1)
+            record.scores.update(retrieval_scores([p.text for p in retrieved], [e.fact for e in question.evidence]))
+    record.citation = citation_scores(result, question, settings.support_threshold)
+    return record
+
+
+def prepare_index(dataset: Dataset, store, embeddings, settings: Settings, progress: bool = True) -> str:
+    report = ingest([str(dataset.corpus_path)], store, embeddings, settings, progress=progress)
+    if report.errors:
+        raise ValueError(f"{dataset.corpus_path}: {len(report.errors)} articles failed to load ({report.errors[0]})")
+    return report.summary()
+
+
+def run_questions(chain: AnswerChain, questions: list[Question], settings: Settings,
+                  progress: bool = True) -> Iterator[QuestionRecord]:
+    bar = tqdm(questions, desc="Evaluating", unit="question", disable=not progress, dynamic_ncols=True)
+    for question in bar:
+        record = score_question(chain, question, settings)
+        bar.set_postfix(last=f"{record.timings.get('total_s', 0):.1f}s")
+        yield record
+
+
+def summarise(records: list[QuestionRecord]) -> dict:
+    """Overall and per-question-type figures."""
+    def block(rows: list[QuestionRecord]) -> dict[str, float]:
+        answerable = [r for r in rows if r.answerable]
+        with_evidence = [r for r in answerable if "hits@10" in r.scores]
+        answered = [r for r in rows if r.citation]
+        out = {"questions": len(rows)}
+        for key in ("exact", "contains", "f1"):
+            out[f"answer.{key}"] = mean([r.scores[key] for r in answerable])
+        for key in ("hits@4", "hits@10", "mrr@10", "evidence_recall@10"):
+            out[f"retrieval.{key}"] = mean([r.scores[key] for r in with_evidence])
+        for key in ("recall", "precision", "gold_doc_precision", "gold_fact_cited"):
+            out[f"citation.{key}"] = mean([r.citation[key] for r in answered])
+        out["citation.dangling_per_answer"] = mean([r.citation["dangling"] for r in answered])
+        refusal = precision_recall([r.refused for r in rows], [not r.answerable for r in rows])
+        out.update({f"refusal.{k}": v for k, v in refusal.items()})
+        out["refusal.false_refusal_rate"] = mean([float(r.refused) for r in answerable])
+        totals = [r.timings.get("total_s", 0.0) for r in rows]
+        firsts = [r.timings["first_token_s"] for r in rows if "first_token_s" in r.timings]
+        out.update({"speed.p50_s": percentile(totals, 50), "speed.p95_s": percentile(totals, 95),
+                    "speed.first_token_p50_s": percentile(firsts, 50), "speed.first_token_p95_s": percentile(firsts, 95)})
+        return {k: round(v, 4) if isinstance(v, float) else v for k, v in out.items()}
+
+    types = sorted({r.question_type for r in records})
+    return {"overall": block(records), "by_type": {t: block([r for r in records if r.question_type == t]) for t in types}}
+
+
+def retrieval_only(retriever: HybridRetriever, questions: list[Question], mode: str | None = None,
+                   progress: bool = True) -> dict[str, float]:
+    """Hits@4/Hits@10/MRR@10 and p50 latency for one retrieval mode, no generation."""
+    rows, times = [], []
+    for question in tqdm(questions, desc=f"Retrieval {mode or ''}".strip(), disable=not progress, dynamic_ncols=True):
+        if not question.answerable or not question.evidence:
+            continue
+        mark = time.perf_counter()
+        passages = retriever.search(question.question, k=10, mode=mode)
+        times.append((time.perf_counter() - mark) * 1000)
+        rows.append(retrieval_scores([p.text for p in passages], [e.fact for e in question.evidence]))
+    result = {key: round(mean([r[key] for r in rows]), 4) for key in ("hits@4", "hits@10", "mrr@10", "evidence_recall@10")}
+    result.update({"questions": len(rows), "p50_ms": round(percentile(times, 50), 1), "p95_ms": round(percentile(times, 95), 1)})
+    return result
