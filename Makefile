@@ -26,7 +26,7 @@ install-test: $(BIN)/python
 # Ingest the sample articles, then open the chat page.
 run: install
 	$(BIN)/assistant ingest $(SAMPLES)
-	$(BIN)/assistant ask
+	$(BIN)/assistant serve
 
 # The whole test suite, then the gold-set eval gated by evals/thresholds.toml.
 test: install-test
@@ -38,4 +38,4 @@ eval-gold:
 
 bench: install
 	$(BIN)/assistant bench ingest $(CORPUS)
-	$(BIN)/assistant bench qa $(CORPUS:corpus.jsonl=) --limit 12
+	$(BIN)/assistant bench qa $(dir $(CORPUS)) --limit 12

@@ -44,6 +44,7 @@ class AnswerResult:
     checked: CheckedAnswer | None
     filters: SearchFilters
     timings: dict[str, float] = field(default_factory=dict)
+    prompt_inputs: dict = field(default_factory=dict, repr=False)  # what filled the answer prompt (for benchmarks)
 
     @property
     def unsupported(self) -> list[str]:
@@ -102,6 +103,8 @@ class AnswerChain:
             ("system", load_prompt("answer_system").replace("{refusal}", refusal)),
             ("human", load_prompt("answer_user")),
         ])
+        self.answer_prompt = answer_prompt
+        self.chat_model = chat_model
         self.answer_chain = answer_prompt | chat_model
         self.rewrite_chain = PromptTemplate.from_template(load_prompt("condense_question")) | chat_model | StrOutputParser()
 
@@ -173,7 +176,7 @@ class AnswerChain:
                 # Nothing the model said is backed by a passage it cited: more likely a guess than an answer.
                 refused, answer = True, self.settings.refusal_text
         timings["total_s"] = time.perf_counter() - started
-        yield AnswerResult(question, query, answer, refused, passages, checked, filters, timings)
+        yield AnswerResult(question, query, answer, refused, passages, checked, filters, timings, inputs)
 
     def ask(self, question: str, history: Sequence[dict] = (), filters: SearchFilters | None = None) -> AnswerResult:
         result = None

@@ -43,3 +43,30 @@ def run_ingest_benchmark(corpus: Path, settings: Settings, limit: int = 0) -> It
     yield f"bare encode chunks/s {len(texts) / bare_s:.1f}"
     yield f"pipeline / bare     {(chunks / pipeline_s) / (len(texts) / bare_s):.1%}"
     yield f"peak memory         {peak_rss_mb():.0f} MB"
+
+
+def run_qa_benchmark(chain, questions: list, settings: Settings) -> Iterator[str]:
+    """Per question: the chain's timings next to the bare model on the very same prompt."""
+    from assistant.evals.metrics import percentile
+    rows = []
+    yield f"{'id':<14} {'retr ms':>8} {'ttft s':>7} {'total s':>8} {'tok/s':>6} {'prompt':>6} {'bare s':>7} {'ratio':>6}"
+    for question in questions:
+        result = chain.ask(question.question, list(question.history))
+        t = result.timings
+        if not result.prompt_inputs:
+            continue
+        messages = chain.answer_prompt.format_messages(**result.prompt_inputs)
+        started = time.perf_counter()
+        chain.chat_model.invoke(messages)
+        bare_s = time.perf_counter() - started
+        generated = t.get("generated_tokens", 0)
+        rate = generated / (t.get("model_generation_ms", 0) / 1000) if t.get("model_generation_ms") else 0.0
+        rows.append((t["retrieval_ms"], t.get("first_token_s", 0.0), t["total_s"], bare_s))
+        yield (f"{question.id:<14} {t['retrieval_ms']:>8.0f} {t.get('first_token_s', 0):>7.2f} {t['total_s']:>8.2f} "
+               f"{rate:>6.1f} {int(t.get('prompt_tokens', 0)):>6} {bare_s:>7.2f} {t['total_s'] / bare_s:>6.2f}")
+    if rows:
+        retrieval, ttft, total, bare = zip(*rows)
+        yield f"retrieval p50 {percentile(retrieval, 50):.0f} ms, p95 {percentile(retrieval, 95):.0f} ms"
+        yield f"time to first token p50 {percentile(ttft, 50):.2f} s, p95 {percentile(ttft, 95):.2f} s"
+        yield f"total p50 {percentile(total, 50):.2f} s; bare model p50 {percentile(bare, 50):.2f} s"
+        yield f"chain overhead {sum(total) / sum(bare) - 1:+.1%} over the bare model (includes retrieval and verification)"

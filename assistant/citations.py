@@ -119,6 +119,17 @@ def passage_sentences(passage: Passage) -> list[tuple[int, int, str]]:
     return spans or [(passage.start, passage.end, passage.text)]
 
 
+def inherited_markers(own_markers: list[list[int]], index: int) -> list[int]:
+    """An uncited sentence is judged against the citations of the next cited sentence (else the previous).
+
+    Small models often write a short lead ("Ismail Qaani.") and cite only the sentence that backs it.
+    """
+    for other in list(range(index + 1, len(own_markers))) + list(range(index - 1, -1, -1)):
+        if own_markers[other]:
+            return own_markers[other]
+    return []
+
+
 def passage_words(passage: Passage) -> str:
     return passage.text + " " + passage.title
 
@@ -148,8 +159,9 @@ def check_answer(answer: str, passages: Sequence[Passage], encode: Encoder, thre
         piece_vectors[n] = vectors[offset: offset + len(pieces[n])]
         offset += len(pieces[n])
 
+    own_markers = [[n for body in MARKER.findall(s) for n in expand_marker(body) if n in numbered] for s in sentences]
     for index, sentence in enumerate(sentences):
-        markers = [n for body in MARKER.findall(sentence) for n in expand_marker(body) if n in numbered]
+        markers = own_markers[index] or inherited_markers(own_markers, index)
         bare = MARKER.sub("", sentence).strip()
         if exempt(bare) or len(content_words(bare)) < 2 and not markers:
             checks.append(SentenceCheck(sentence, markers, 1.0, True))

@@ -204,6 +204,15 @@ def eval_index_dir(dataset_folder: Path) -> Path:
     return state.settings.cache_dir / "eval-index" / f"{dataset_folder.name}-{key}"
 
 
+@app.command()
+def serve(host: str = typer.Option("127.0.0.1", help="Interface to bind (default: this machine only)."),
+          port: int = typer.Option(7860, help="Port.")) -> None:
+    """Open the chat page (chat with clickable sources, library)."""
+    from assistant.web.app import serve as run_page
+    typer.echo(f"page on http://{host}:{port}  (Ctrl+C to stop)")
+    run_page(state.settings, host, port)
+
+
 @app.command("eval")
 def eval_command(dataset: Path = typer.Argument(..., help="Folder with corpus.jsonl and qa.jsonl (or qa-dev.jsonl)."),
                  limit: int = typer.Option(0, help="Stratified sample of N questions (0 = all)."),
@@ -277,6 +286,26 @@ def bench_ingest(corpus: Path = typer.Argument(..., help="A .jsonl corpus, e.g. 
     """Ingest a corpus into a fresh temporary index and compare with bare encode speed."""
     from assistant.benchmarks import run_ingest_benchmark
     for line in run_ingest_benchmark(corpus, state.settings, limit):
+        typer.echo(line)
+
+
+
+@bench_app.command("qa")
+def bench_qa(dataset: Path = typer.Argument(..., help="A dataset folder (corpus.jsonl + qa.jsonl), e.g. ../shared/data/multihop-rag"),
+             limit: int = typer.Option(12, help="Stratified sample of N questions.")) -> None:
+    """Per-question latency of the answer chain against the bare model on the same prompt."""
+    from assistant.benchmarks import run_qa_benchmark
+    from assistant.evals.datasets import load_dataset, stratified
+    from assistant.evals.runner import prepare_index
+    from assistant.runtime import write_lock
+    data = load_dataset(dataset)
+    if not state.index_given and not state.settings.chroma_url:
+        state.settings.index_dir = eval_index_dir(dataset)
+    embeddings, store = open_store_or_fail()
+    with write_lock(state.settings):
+        typer.echo(prepare_index(data, store, embeddings, state.settings))
+    chain = build_chain()
+    for line in run_qa_benchmark(chain, stratified(data.questions, limit), state.settings):
         typer.echo(line)
 
 

@@ -144,3 +144,12 @@ def test_relative_dates_become_filters(settings, embeddings):
     chain.ask("What did the council decide yesterday?")
     filters = retriever.queries[0][1]
     assert filters.since == datetime(2024, 5, 19, tzinfo=filters.since.tzinfo)
+
+
+def test_uncited_lead_sentence_is_judged_by_the_next_citation(embeddings):
+    checked = check_answer("About 1,200 people. The company said it would employ about 1,200 people [1].", [P1, P2],
+                           embeddings.encode, threshold=0.45)
+    assert [s.supported for s in checked.sentences] == [True, True]
+    checked = check_answer("The mayor resigned in tears on Friday. The council voted 7 to 2 [1].", [P1, P2],
+                           embeddings.encode, threshold=0.45)
+    assert [s.supported for s in checked.sentences] == [False, True]

@@ -1,0 +1,206 @@
+"""The Gradio page: chat with clickable sources, and the library (ingest, list, delete)."""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from pathlib import Path
+
+import gradio as gr
+
+from assistant.answer import AnswerChain, AnswerResult
+from assistant.retrieval import SearchFilters
+from assistant.settings import Settings
+from assistant.web.render import PAGE_CSS, PAGE_HEAD, link_markers, sources_html
+
+
+class PageError(RuntimeError):
+    """Something the reader should see as a message, not a stack trace."""
+
+
+class Services:
+    """Store, retriever and chain, opened once and shared by every session (the model is locked inside)."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self._lock = threading.Lock()
+        self._store = None
+        self._embeddings = None
+        self._chain: AnswerChain | None = None
+
+    def store(self):
+        with self._lock:
+            if self._store is None:
+                from assistant.runtime import open_store
+                self._embeddings, self._store = open_store(self.settings)
+            return self._embeddings, self._store
+
+    def chain(self) -> AnswerChain:
+        from assistant.models.chat import ChatModelError, get_chat_model
+        from assistant.retrieval import HybridRetriever
+        embeddings, store = self.store()
+        if store.count() == 0:
+            raise PageError("The library is empty: add articles in the Library tab first.")
+        with self._lock:
+            if self._chain is None:
+                try:
+                    model = get_chat_model(self.settings)
+                except ChatModelError as exc:
+                    raise PageError(f"The chat model is not available: {exc}") from None
+                self._chain = AnswerChain(self.settings, HybridRetriever(store, embeddings, self.settings), model, embeddings)
+            return self._chain
+
+    def articles(self) -> list[dict]:
+        _, store = self.store()
+        listing = store.all_chunks(include_documents=False)
+        rows: dict[str, dict] = {}
+        counts: dict[str, int] = defaultdict(int)
+        for meta in listing["metadatas"]:
+            counts[meta["article_id"]] += 1
+            rows.setdefault(meta["article_id"], {"id": meta["article_id"], "title": meta.get("title", ""),
+                                                 "outlet": meta.get("source", ""), "date": (meta.get("published_at") or "")[:10]})
+        for article_id, row in rows.items():
+            row["chunks"] = counts[article_id]
+        return sorted(rows.values(), key=lambda r: r["date"], reverse=True)
+
+
+def parse_day(value: str, name: str):
+    from assistant.sources.common import LoadError, parse_datetime
+    if not value or not value.strip():
+        return None
+    try:
+        return parse_datetime(value.strip(), name)
+    except LoadError as exc:
+        raise PageError(str(exc)) from None
+
+
+def build_app(settings: Settings) -> gr.Blocks:
+    services = Services(settings)
+
+    def outlets() -> list[str]:
+        try:
+            return sorted({row["outlet"] for row in services.articles()})
+        except Exception:  # an unreachable store shows up when the reader asks, not at page load
+            return []
+
+    def respond(message: str, chat: list, history: list, chosen: list, since: str, until: str):
+        message = (message or "").strip()
+        if not message:
+            yield chat, history, gr.update(), gr.update(), ""
+            return
+        chat = list(chat or []) + [{"role": "user", "content": message}, {"role": "assistant", "content": "…"}]
+        yield chat, history, gr.update(), "", ""
+        try:
+            filters = SearchFilters(sources=list(chosen or []), since=parse_day(since, "since"), until=parse_day(until, "until"))
+            chain = services.chain()
+            result, partial = None, ""
+            for item in chain.stream(message, history, filters):
+                if isinstance(item, AnswerResult):
+                    result = item
+                else:
+                    partial += item
+                    chat[-1] = {"role": "assistant", "content": partial}
+                    yield chat, history, gr.update(), gr.update(), ""
+        except PageError as exc:
+            chat[-1] = {"role": "assistant", "content": f"⚠️ {exc}"}
+            yield chat, history, gr.update(), "", ""
+            return
+        except Exception as exc:  # the model or the store failed mid-answer: say so in one line
+            chat[-1] = {"role": "assistant", "content": f"⚠️ Could not answer: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"}
+            yield chat, history, gr.update(), "", ""
+            return
+        assert result is not None
+        valid = {c.n for c in result.checked.citations} if result.checked and not result.refused else set()
+        chat[-1] = {"role": "assistant", "content": link_markers(result.answer, valid)}
+        history = list(history) + [{"role": "user", "content": message}, {"role": "assistant", "content": result.answer}]
+        searched = f"Searched for: *{result.query}*" if result.query != message else f"Searched for: *{result.query}*"
+        yield chat, history, sources_html(result), searched, ""
+
+    def articles_table(query: str = ""):
+        try:
+            rows = services.articles()
+        except Exception as exc:
+            return [[f"⚠️ {exc}", "", "", 0, ""]], gr.update(choices=[])
+        query = (query or "").lower().strip()
+        if query:
+            rows = [r for r in rows if query in r["title"].lower() or query in r["outlet"].lower()]
+        table = [[r["title"], r["outlet"], r["date"], r["chunks"], r["id"]] for r in rows]
+        return table, gr.update(choices=[(f"{r['title']} ({r['outlet']})", r["id"]) for r in rows], value=None)
+
+    def run_ingest(files, urls: str, progress=gr.Progress()):
+        from assistant.ingest import ingest_articles, load_articles
+        from assistant.runtime import IndexBusyError, write_lock
+        inputs = [str(Path(f if isinstance(f, str) else f.name)) for f in (files or [])]
+        inputs += [line.strip() for line in (urls or "").splitlines() if line.strip()]
+        if not inputs:
+            return "Nothing to ingest: upload files or paste URLs.", *articles_table(), gr.update(choices=outlets())
+        embeddings, store = services.store()
+        progress(0, desc="Reading inputs")
+        articles, errors = load_articles(inputs, settings)
+        try:
+            with write_lock(settings):
+                outcomes = ingest_articles(articles, store, embeddings, settings, progress=False) if articles else []
+        except IndexBusyError as exc:
+            return f"⚠️ {exc}", *articles_table(), gr.update(choices=outlets())
+        lines = ["| input | article | result |", "|---|---|---|"]
+        for o in outcomes:
+            lines.append(f"| {Path(o.origin).name} | {o.title} | {o.status} ({o.chunks} chunks) |")
+        for error in errors:
+            lines.append(f"| {error.split(':', 1)[0].split('/')[-1]} | | failed: {error.split(': ', 1)[-1]} |")
+        counts = {s: sum(1 for o in outcomes if o.status == s) for s in ("new", "updated", "unchanged")}
+        summary = f"**{counts['new']} new, {counts['updated']} updated, {counts['unchanged']} unchanged, {len(errors)} failed**"
+        return summary + "\n\n" + "\n".join(lines), *articles_table(), gr.update(choices=outlets())
+
+    def delete(article_id: str, query: str):
+        if not article_id:
+            return "Choose an article to delete.", *articles_table(query)
+        _, store = services.store()
+        removed = store.delete_article(article_id)
+        return f"Deleted {removed} chunks.", *articles_table(query)
+
+    with gr.Blocks(title="News assistant") as demo:
+        gr.Markdown("## News assistant\nAsk about your articles; every claim cites its passage.")
+        with gr.Tab("Chat", id="chat"):
+            with gr.Row():
+                with gr.Column(scale=3):
+                    chatbot = gr.Chatbot(label="Conversation", height=460, elem_id="chat")
+                    question = gr.Textbox(label="Question", placeholder="Ask about the articles and press Enter",
+                                          elem_id="question")
+                    searched = gr.Markdown(elem_id="searched")
+                    with gr.Accordion("Filters", open=False):
+                        with gr.Row():
+                            chosen = gr.Dropdown(choices=[], multiselect=True, label="Outlets", elem_id="outlets")
+                            since = gr.Textbox(label="Since (YYYY-MM-DD)", elem_id="since")
+                            until = gr.Textbox(label="Until (YYYY-MM-DD)", elem_id="until")
+                    clear = gr.Button("New conversation", size="sm")
+                with gr.Column(scale=2):
+                    gr.Markdown("### Sources")
+                    sources = gr.HTML("<div class='sources-empty'>Cited passages appear here.</div>", elem_id="sources")
+            history = gr.State([])
+            question.submit(respond, [question, chatbot, history, chosen, since, until],
+                            [chatbot, history, sources, searched, question])
+            clear.click(lambda: ([], [], "", ""), None, [chatbot, history, sources, searched])
+        with gr.Tab("Library", id="library"):
+            with gr.Row():
+                files = gr.File(file_count="multiple", label="Upload articles (.txt .md .html .json .jsonl .rss .xml)",
+                                elem_id="upload")
+                urls = gr.Textbox(label="URLs or feeds, one per line", lines=4, elem_id="urls")
+            ingest_button = gr.Button("Ingest", variant="primary", elem_id="ingest")
+            ingest_result = gr.Markdown(elem_id="ingest-result")
+            filter_box = gr.Textbox(label="Search articles", elem_id="article-filter")
+            table = gr.Dataframe(headers=["title", "outlet", "date", "chunks", "id"], interactive=False, elem_id="articles")
+            with gr.Row():
+                to_delete = gr.Dropdown(choices=[], label="Article to delete", elem_id="delete-choice")
+                delete_button = gr.Button("Delete", variant="stop", elem_id="delete")
+            ingest_button.click(run_ingest, [files, urls], [ingest_result, table, to_delete, chosen])
+            filter_box.change(articles_table, [filter_box], [table, to_delete])
+            delete_button.click(delete, [to_delete, filter_box], [ingest_result, table, to_delete])
+        demo.load(lambda: (*articles_table(), gr.update(choices=outlets())), None, [table, to_delete, chosen])
+    return demo
+
+
+def serve(settings: Settings, host: str, port: int) -> None:
+    auth = (settings.web_username, settings.web_password) if settings.web_username and settings.web_password else None
+    app = build_app(settings)
+    app.queue(default_concurrency_limit=8).launch(server_name=host, server_port=port, auth=auth, css=PAGE_CSS,
+                                                  head=PAGE_HEAD, show_error=False, inbrowser=False)
