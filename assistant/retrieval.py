@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import threading
 import time
 from dataclasses import dataclass, field
@@ -126,6 +128,32 @@ class HybridRetriever:
                 return []
         return index.search(query, k, mask)
 
+    def named_outlets(self, query: str) -> set[str]:
+        """Outlets in the index that the query names ("...according to TechCrunch?")."""
+        index = self.bm25()
+        if getattr(index, "_outlet_patterns", None) is None:
+            patterns = {}
+            for source in {m.get("source", "") for m in index.metadatas}:
+                core = re.sub(r"^the\s+|\.(com|org|net|co\.uk)$", "", source.strip(), flags=re.I)
+                if len(core) >= 3:
+                    patterns[source] = re.compile(rf"\b{re.escape(core)}(\.com)?\b", re.I)
+            index._outlet_patterns = patterns
+        return {source for source, pattern in index._outlet_patterns.items() if pattern.search(query)}
+
+    def boost_named_outlets(self, query: str, fused: list[tuple[str, float]]) -> list[tuple[str, float]]:
+        """Re-rank: chunks from an outlet the question names move up (score x (1 + outlet_boost))."""
+        if not self.settings.outlet_boost or not fused:
+            return fused
+        named = self.named_outlets(query)
+        if not named:
+            return fused
+        index = self.bm25()
+        def source_of(cid: str) -> str:
+            position = index.position.get(cid)
+            return index.metadatas[position].get("source", "") if position is not None else ""
+        boosted = [(cid, score * (1 + self.settings.outlet_boost) if source_of(cid) in named else score) for cid, score in fused]
+        return sorted(boosted, key=lambda pair: -pair[1])
+
     def search(self, query: str, k: int | None = None, filters: SearchFilters | None = None,
                mode: str | None = None) -> list[Passage]:
         k = k or self.settings.top_k
@@ -140,7 +168,8 @@ class HybridRetriever:
         texts = {cid: (text, meta) for cid, text, meta, _ in dense_hits}
         rankings = [([cid for cid, *_ in dense_hits], self.settings.dense_weight), ([cid for cid, _ in lexical_hits], 1.0)]
         rankings = [(r, w) for r, w in rankings if r]
-        fused = reciprocal_rank_fusion([r for r, _ in rankings], self.settings.rrf_k, [w for _, w in rankings])[:k]
+        fused = reciprocal_rank_fusion([r for r, _ in rankings], self.settings.rrf_k, [w for _, w in rankings])
+        fused = self.boost_named_outlets(query, fused)[:k]
         missing = [cid for cid, _ in fused if cid not in texts]
         if missing:
             found = self.store.collection.get(ids=missing, include=["documents", "metadatas"])

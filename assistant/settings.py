@@ -47,8 +47,9 @@ class Settings(BaseSettings):
     candidates: int = Field(30, description="Candidates taken from each retriever before fusion.")
     retrieval_mode: Literal["dense", "bm25", "hybrid"] = Field("hybrid", description="Which retrievers to fuse.")
     passage_chars: int = Field(450, description="Characters of each retrieved chunk put in the prompt (its best sentence window; 0 = whole chunk).")
-    dense_weight: float = Field(0.5, description="Weight of the dense ranking in the fusion (BM25 has 1.0); see docs/retrieval.md.")
-    rrf_k: int = Field(60, description="Reciprocal-rank-fusion constant.")
+    dense_weight: float = Field(0.2, description="Weight of the dense ranking in the fusion (BM25 has 1.0); see docs/retrieval.md.")
+    outlet_boost: float = Field(0.5, description="Rerank: chunks from an outlet the question names get score x (1 + this); 0 = off.")
+    rrf_k: int = Field(20, description="Reciprocal-rank-fusion constant.")
     today: date | None = Field(None, description="The date relative dates ('yesterday') are counted from; default: the real today.")
 
     # --- chat model ----------------------------------------------------------------------------
@@ -63,6 +64,13 @@ class Settings(BaseSettings):
     llm_temperature: float = Field(0.0, description="Sampling temperature.")
 
     # --- answers -------------------------------------------------------------------------------
+    briefing_timezone: str = Field("UTC", description="Time zone a briefing day is cut in.")
+    story_similarity: float = Field(0.6, description="Lead-embedding cosine at which two articles are one story (docs/briefing.md).")
+    duplicate_jaccard: float = Field(0.5, description="5-word-shingle overlap at which an article is a reprint of another.")
+    briefing_article_chars: int = Field(500, description="Characters of each article given to the model per story.")
+    briefing_articles_per_story: int = Field(4, description="Most reports summarised per story.")
+    briefing_max_stories: int = Field(8, description="Most stories in one briefing.")
+    briefing_drop_unsupported: bool = Field(True, description="Remove key points whose citations do not support them.")
     web_username: str | None = Field(None, description="Username for the page (with web_password); none = open on the bound host.")
     web_password: str | None = Field(None, description="Password for the page.")
     refusal_text: str = Field("The articles do not contain the answer to this question.", description="What the assistant says when it cannot answer.")

@@ -1,0 +1,147 @@
+"""Pick a window's articles from the store and group them into stories.
+
+Articles are rebuilt from their chunks (each chunk knows its span of the body). Two articles
+are one story when their lead embeddings are close; a near-duplicate (same wording, e.g. a wire
+copy printed by two outlets) is merged into one report so it does not count as corroboration.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import numpy as np
+
+from assistant.store import ChunkStore
+
+
+@dataclass
+class StoredArticle:
+    id: str
+    title: str
+    source: str
+    url: str
+    published_at: str
+    body: str
+
+
+@dataclass
+class Story:
+    articles: list[StoredArticle]
+    reprints: dict[str, str] = field(default_factory=dict)  # article id -> id of the report it copies
+    centroid: np.ndarray | None = None
+
+    @property
+    def reports(self) -> list[StoredArticle]:
+        """Distinct reports: reprints left out."""
+        return [a for a in self.articles if a.id not in self.reprints]
+
+    @property
+    def outlets(self) -> list[str]:
+        return sorted({a.source for a in self.articles})
+
+    @property
+    def independent_outlets(self) -> int:
+        return len({a.source for a in self.reports})
+
+    @property
+    def latest(self) -> str:
+        return max(a.published_at for a in self.articles)
+
+
+def day_window(day: date, zone: str) -> tuple[datetime, datetime]:
+    tz = ZoneInfo(zone)
+    start = datetime.combine(day, time.min, tz)
+    return start, start + timedelta(days=1)
+
+
+def rebuild_body(chunks: list[tuple[int, int, str]]) -> str:
+    """Lay chunk texts at their offsets; overlaps agree, gaps (separators) become spaces or newlines."""
+    size = max(end for _, end, _ in chunks)
+    buffer = [" "] * size
+    for start, end, text in chunks:
+        buffer[start:end] = list(text)
+    return re.sub(r" {2,}", " ", "".join(buffer)).strip()
+
+
+def articles_in_window(store: ChunkStore, since: datetime, until: datetime, sources: Sequence[str] = ()) -> list[StoredArticle]:
+    where: dict = {"$and": [{"published_ts": {"$gte": int(since.timestamp())}}, {"published_ts": {"$lt": int(until.timestamp())}}]}
+    if sources:
+        where["$and"].append({"source": {"$in": list(sources)}})
+    found = store.collection.get(where=where, include=["documents", "metadatas"])
+    grouped: dict[str, list] = {}
+    for text, meta in zip(found["documents"], found["metadatas"]):
+        grouped.setdefault(meta["article_id"], []).append((meta, text))
+    articles = []
+    for article_id, parts in grouped.items():
+        meta = parts[0][0]
+        body = rebuild_body([(m["start"], m["end"], t) for m, t in parts])
+        articles.append(StoredArticle(article_id, meta.get("title", ""), meta.get("source", ""), meta.get("url", ""),
+                                      meta.get("published_at", ""), body))
+    return sorted(articles, key=lambda a: a.published_at)
+
+
+def latest_day(store: ChunkStore, zone: str, sources: Sequence[str] = ()) -> date | None:
+    metas = store.all_chunks(include_documents=False)["metadatas"]
+    stamps = [m["published_ts"] for m in metas if "published_ts" in m and (not sources or m.get("source") in sources)]
+    if not stamps:
+        return None
+    return datetime.fromtimestamp(max(stamps), ZoneInfo(zone)).date()
+
+
+def shingles(text: str, size: int = 5) -> set[str]:
+    words = re.findall(r"\w+", text.lower())
+    return {" ".join(words[i:i + size]) for i in range(max(len(words) - size + 1, 1))}
+
+
+def jaccard(a: set[str], b: set[str]) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
+
+
+def lead_text(article: StoredArticle, chars: int = 600) -> str:
+    return f"{article.title}\n{article.body[:chars]}"
+
+
+def group_stories(articles: list[StoredArticle], encode: Callable[[list[str]], np.ndarray],
+                  story_similarity: float, duplicate_jaccard: float) -> list[Story]:
+    """Single-link grouping on lead embeddings; near-duplicates always join and are marked as reprints."""
+    if not articles:
+        return []
+    vectors = encode([lead_text(a) for a in articles])
+    parent = list(range(len(articles)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    shingle_sets = [shingles(a.body) for a in articles]
+    reprint_of: dict[int, int] = {}
+    similarity = vectors @ vectors.T
+    for i in range(len(articles)):
+        for j in range(i + 1, len(articles)):
+            duplicate = jaccard(shingle_sets[i], shingle_sets[j]) >= duplicate_jaccard
+            if duplicate and j not in reprint_of:
+                reprint_of[j] = reprint_of.get(i, i)  # the earlier article is the original
+            if duplicate or similarity[i, j] >= story_similarity:
+                parent[find(j)] = find(i)
+    groups: dict[int, list[int]] = {}
+    for i in range(len(articles)):
+        groups.setdefault(find(i), []).append(i)
+    stories = []
+    for members in groups.values():
+        centroid = vectors[members].mean(axis=0)
+        centroid = centroid / (np.linalg.norm(centroid) or 1.0)
+        stories.append(Story([articles[i] for i in members],
+                             {articles[i].id: articles[reprint_of[i]].id for i in members if i in reprint_of},
+                             centroid))
+    return rank_stories(stories)
+
+
+def rank_stories(stories: list[Story]) -> list[Story]:
+    """Most independent outlets first, then most recent."""
+    return sorted(stories, key=lambda s: (s.independent_outlets, len(s.reports), s.latest), reverse=True)

@@ -1,0 +1,223 @@
+"""Write the briefing: per story a cited headline and key points (map), then a cited overview (reduce)."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from itertools import combinations
+from pathlib import Path
+
+import numpy as np
+from langchain_core.language_models import BaseChatModel
+from langchain_core.output_parsers import StrOutputParser
+from langchain_core.prompts import ChatPromptTemplate
+from tqdm import tqdm
+
+from assistant.answer import format_passages
+from assistant.briefing.stories import Story, StoredArticle
+from assistant.citations import MARKER, check_answer, expand_marker
+from assistant.prompts import load_prompt
+from assistant.retrieval import Passage
+from assistant.runtime import MODEL_LOCK
+from assistant.settings import Settings
+from assistant.tighten import sentence_spans, tighten
+
+NUMBER = re.compile(r"\d[\d,.]*\d|\d")
+
+
+@dataclass
+class KeyPoint:
+    text: str  # with global [n] markers
+    supported: bool
+    support: float
+
+
+@dataclass
+class StoryBrief:
+    headline: str
+    points: list[KeyPoint]
+    sources: list[int]  # global source numbers of the story's articles
+    articles: int
+    outlets: int
+    status: str = "new"  # new | continuing
+    earlier_headline: str | None = None
+    centroid: list[float] = field(default_factory=list)
+
+
+@dataclass
+class Briefing:
+    day: str
+    timezone: str
+    window: tuple[str, str]
+    overview: str
+    overview_supported: bool
+    stories: list[StoryBrief]
+    sources: list[dict]  # numbered from 1: title, source, url, published_at, article_id, reprint_of
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        from dataclasses import asdict
+        return asdict(self)
+
+
+def article_passage(article: StoredArticle) -> Passage:
+    return Passage(article.id, article.id, article.title, article.source, article.url, article.published_at,
+                   0, len(article.body), article.body, 0.0)
+
+
+def number_disagreements(story: Story, excerpts: list[Passage], encode: Callable[[list[str]], np.ndarray],
+                         similarity: float = 0.6) -> list[tuple[int, str, int, str]]:
+    """Pairs of close sentences from different outlets that give different numbers: (i, sentence, j, sentence)."""
+    sentences: list[tuple[int, str]] = []
+    for index, passage in enumerate(excerpts):
+        for start, end in sentence_spans(passage.text):
+            text = passage.text[start:end]
+            if NUMBER.search(text):
+                sentences.append((index, text))
+    if len(sentences) < 2:
+        return []
+    vectors = encode([s for _, s in sentences])
+    found = []
+    for a, b in combinations(range(len(sentences)), 2):
+        (i, first), (j, second) = sentences[a], sentences[b]
+        if excerpts[i].source == excerpts[j].source or float(vectors[a] @ vectors[b]) < similarity:
+            continue
+        if set(NUMBER.findall(first)) != set(NUMBER.findall(second)):
+            found.append((i, first, j, second))
+    return found[:2]
+
+
+def parse_story(text: str) -> tuple[str, list[str]]:
+    headline, points = "", []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        if line.lower().startswith("headline:"):
+            headline = line.split(":", 1)[1].strip().strip('"')
+        elif line[:1] in "-*•":
+            points.append(line[1:].strip())
+        elif headline and not points and len(line) > 20:
+            points.append(line)
+    return headline, points[:4]
+
+
+def renumber(text: str, mapping: dict[int, int]) -> str:
+    def swap(match: re.Match) -> str:
+        numbers = [mapping[n] for n in expand_marker(match.group(1)) if n in mapping]
+        return "".join(f"[{n}]" for n in dict.fromkeys(numbers))
+    return MARKER.sub(swap, text)
+
+
+class BriefingWriter:
+    def __init__(self, settings: Settings, chat_model: BaseChatModel, encode: Callable[[list[str]], np.ndarray]):
+        self.settings = settings
+        self.encode = encode
+        parser = StrOutputParser()
+        self.story_chain = ChatPromptTemplate.from_messages([
+            ("system", load_prompt("briefing_story_system")), ("human", load_prompt("briefing_story_user"))]) | chat_model | parser
+        self.overview_chain = ChatPromptTemplate.from_messages([
+            ("system", load_prompt("briefing_overview_system")), ("human", load_prompt("briefing_overview_user"))]) | chat_model | parser
+
+    def encode_locked(self, texts: list[str]) -> np.ndarray:
+        with MODEL_LOCK:
+            return self.encode(texts)
+
+    def write_story(self, story: Story, numbers: dict[str, int], earlier: dict | None) -> StoryBrief:
+        reports = story.reports[: self.settings.briefing_articles_per_story]
+        query = " ".join(a.title for a in reports)
+        excerpts = tighten([article_passage(a) for a in reports], query, self.encode_locked, self.settings.briefing_article_chars)
+        local_to_global = {i: numbers[p.article_id] for i, p in enumerate(excerpts, 1)}
+        earlier_text = ""
+        if earlier:
+            earlier_text = (f"Earlier briefing on this story: {earlier['headline']}. Lead with what is new today.\n\n")
+        raw = self.story_chain.invoke({"excerpts": format_passages(excerpts), "earlier": earlier_text},
+                                      max_tokens=220)
+        headline, lines = parse_story(raw)
+        points: list[KeyPoint] = []
+        for line in lines:
+            checked = check_answer(line, excerpts, self.encode_locked, self.settings.support_threshold)
+            cited = [s for s in checked.sentences if s.markers]
+            if not cited:
+                continue
+            supported = all(s.supported for s in cited)
+            points.append(KeyPoint(renumber(checked.text, local_to_global), supported, min(s.support for s in cited)))
+        for i, first, j, second in number_disagreements(story, excerpts, self.encode_locked):
+            text = (f"Reports differ: {excerpts[i].source} says \u201c{first}\u201d [{local_to_global[i + 1]}], while "
+                    f"{excerpts[j].source} says \u201c{second}\u201d [{local_to_global[j + 1]}].")
+            points.append(KeyPoint(text, True, 1.0))
+        if self.settings.briefing_drop_unsupported and any(p.supported for p in points):
+            points = [p for p in points if p.supported]
+        return StoryBrief(headline or reports[0].title, points, sorted(numbers[a.id] for a in story.articles),
+                          len(story.articles), len(story.outlets),
+                          "continuing" if earlier else "new", earlier["headline"] if earlier else None,
+                          [round(float(x), 5) for x in story.centroid])
+
+    def write_overview(self, day: str, briefs: list[StoryBrief], sources: list[Passage]) -> tuple[str, bool]:
+        listing = "\n".join(f"{i}. {b.headline}\n" + "\n".join(f"   - {p.text}" for p in b.points[:2])
+                            for i, b in enumerate(briefs[:6], 1))
+        raw = self.overview_chain.invoke({"day": day, "stories": listing}, max_tokens=220).strip()
+        checked = check_answer(raw, sources, self.encode_locked, self.settings.support_threshold)
+        cited = [s for s in checked.sentences if s.markers]
+        return checked.text, bool(cited) and sum(s.supported for s in cited) >= len(cited) / 2
+
+    def write(self, stories: list[Story], day: str, window: tuple[datetime, datetime],
+              previous: dict | None, progress: bool = True) -> Briefing:
+        import time
+        started = time.perf_counter()
+        stories = stories[: self.settings.briefing_max_stories]
+        ordered = [a for s in stories for a in s.articles]
+        numbers = {a.id: i for i, a in enumerate(ordered, 1)}
+        reprint_of = {aid: orig for s in stories for aid, orig in s.reprints.items()}
+        sources = [{"n": numbers[a.id], "article_id": a.id, "title": a.title, "source": a.source, "url": a.url,
+                    "published_at": a.published_at, "reprint_of": numbers.get(reprint_of.get(a.id, ""))} for a in ordered]
+        earlier_stories = previous.get("stories", []) if previous else []
+        briefs = []
+        for story in tqdm(stories, desc="Writing stories", unit="story", disable=not progress, dynamic_ncols=True):
+            earlier = match_earlier(story, earlier_stories, self.settings.story_similarity)
+            briefs.append(self.write_story(story, numbers, earlier))
+        overview, overview_ok = ("", False)
+        if briefs:
+            passages = [article_passage(a) for a in ordered]
+            passages = tighten(passages, " ".join(b.headline for b in briefs), self.encode_locked,
+                               self.settings.briefing_article_chars)
+            overview, overview_ok = self.write_overview(day, briefs, passages)
+        return Briefing(day, self.settings.briefing_timezone, (window[0].isoformat(), window[1].isoformat()),
+                        overview, overview_ok, briefs, sources, {"total_s": round(time.perf_counter() - started, 2)})
+
+
+def match_earlier(story: Story, earlier: list[dict], threshold: float) -> dict | None:
+    best, best_score = None, threshold
+    for item in earlier:
+        if not item.get("centroid"):
+            continue
+        score = float(np.asarray(item["centroid"]) @ story.centroid)
+        if score >= best_score:
+            best, best_score = item, score
+    return best
+
+
+def briefing_folder(settings: Settings) -> Path:
+    if settings.chroma_url:
+        return settings.cache_dir / "briefings"
+    return settings.index_dir / "briefings"
+
+
+def previous_briefing(settings: Settings, day: date) -> dict | None:
+    """The most recent stored briefing before `day` (the 'previous day' when there is one)."""
+    folder = briefing_folder(settings)
+    if not folder.is_dir():
+        return None
+    earlier = sorted(p for p in folder.glob("*.json") if p.stem < day.isoformat())
+    return json.loads(earlier[-1].read_text()) if earlier else None
+
+
+def store_briefing(settings: Settings, briefing: Briefing) -> Path:
+    folder = briefing_folder(settings)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{briefing.day}.json"
+    path.write_text(json.dumps(briefing.to_json(), ensure_ascii=False, indent=2))
+    return path
