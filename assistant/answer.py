@@ -45,6 +45,7 @@ class AnswerResult:
     filters: SearchFilters
     timings: dict[str, float] = field(default_factory=dict)
     prompt_inputs: dict = field(default_factory=dict, repr=False)  # what filled the answer prompt (for benchmarks)
+    missing_terms: list[str] = field(default_factory=list)  # why a refusal came before the model was asked
 
     @property
     def unsupported(self) -> list[str]:
@@ -61,7 +62,7 @@ class AnswerResult:
     def to_json(self) -> dict:
         return {"question": self.question, "answer": self.answer, "refused": self.refused, "query": self.query,
                 "citations": self.citations_json(), "unsupported": self.unsupported,
-                "dangling_markers": self.checked.dangling if self.checked else 0,
+                "dangling_markers": self.checked.dangling if self.checked else 0, "missing_terms": self.missing_terms,
                 "sentences": [asdict(s) for s in self.checked.sentences] if self.checked else [],
                 "timings": {k: round(v, 4) for k, v in self.timings.items()}}
 
@@ -70,6 +71,34 @@ def format_passages(passages: Sequence[Passage]) -> str:
     template = load_prompt("passage")
     return "\n\n".join(template.format(n=i, title=p.title, source=p.source, date=(p.published_at or "undated")[:10],
                                        text=p.text.strip()) for i, p in enumerate(passages, 1))
+
+
+QUESTION_WORDS = frozenset("which what who whom whose when where why how did does do is are was were has have had can could "
+                           "will would should according in on at of for and or the a an if after before between".split())
+KEY_TERM = re.compile(r"\b(?:[A-Z][\w&.-]*[\w&]|\d[\d,.]*\d)")
+
+
+def key_terms(question: str) -> list[str]:
+    """Names and numbers a question is about: capitalised words (not the opening word) and multi-digit numbers."""
+    terms = []
+    for match in KEY_TERM.finditer(question):
+        word = re.sub(r"['’]s$", "", match.group(0))
+        if match.start() == 0 or word.lower() in QUESTION_WORDS or len(word) < 3 and not word.isdigit():
+            continue
+        terms.append(word)
+    return list(dict.fromkeys(terms))
+
+
+def missing_terms(question: str, passages: Sequence[Passage]) -> list[str]:
+    """Key terms of the question that no retrieved passage (text, title or outlet) mentions."""
+    haystack = " ".join(f"{p.title} {p.source} {p.text}" for p in passages).lower().replace(",", "")
+    return [t for t in key_terms(question) if term_stem(t) not in haystack]
+
+
+def term_stem(term: str) -> str:
+    """Lower-case, no thousands separators, no plural -s: "Americans" matches "American", "$1000" matches "$1,000"."""
+    term = term.lower().replace(",", "")
+    return term[:-1] if len(term) > 4 and term.endswith("s") and not term.endswith("ss") else term
 
 
 def looks_like_refusal(text: str, refusal_text: str) -> bool:
@@ -133,6 +162,15 @@ class AnswerChain:
         filters = self.resolve_filters(query, filters)
         mark = time.perf_counter()
         passages = self.retriever.search(query, k=self.settings.top_k, filters=filters)
+        missing = missing_terms(query, passages) if self.settings.refuse_missing_terms else []
+        if missing:
+            # The passages never mention a name or number the question is about: answering would be a guess.
+            timings["retrieval_ms"] = (time.perf_counter() - mark) * 1000
+            timings["total_s"] = time.perf_counter() - started
+            yield self.settings.refusal_text
+            yield AnswerResult(question, query, self.settings.refusal_text, True, passages, None, filters, timings,
+                               missing_terms=missing)
+            return
         if passages and self.settings.passage_chars:
             with MODEL_LOCK:
                 passages = tighten(passages, query, self.embeddings.encode, self.settings.passage_chars)

@@ -14,9 +14,9 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from assistant.retrieval import Passage
+from assistant.sentences import sentence_spans, split_sentences as sentence_list
 
 MARKER = re.compile(r"\[(\d+(?:\s*[,;–-]\s*\d+)*)\]")
-SENTENCE_END = re.compile(r"([.!?][”\"’']?(?:\[\d+\])*)\s+(?=[A-Z0-9“\"'(\[])")
 WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’.-]*")
 STOPWORDS = frozenset(
     "a an the and or but if of to in on at by for with from as is are was were be been being it its this that "
@@ -85,7 +85,7 @@ def strip_dangling(text: str, valid: set[int]) -> tuple[str, int]:
 def split_sentences(text: str) -> list[str]:
     """Sentences with their trailing markers attached (a marker after the full stop stays with it)."""
     text = re.sub(r"([.!?])\s*((?:\[\d+\]\s*)+)", lambda m: m.group(1) + m.group(2).replace(" ", "") + " ", text)
-    parts = [p.strip() for p in SENTENCE_END.sub(lambda m: m.group(1) + "\x00", text).split("\x00") if p.strip()]
+    parts = [p.strip() for p in sentence_list(text) if p.strip()]
     merged: list[str] = []
     for part in parts:
         if merged and MARKER.fullmatch(part.replace(" ", "")):
@@ -110,12 +110,8 @@ def lexical_support(sentence: str, passages: Sequence[str]) -> float:
 
 def passage_sentences(passage: Passage) -> list[tuple[int, int, str]]:
     """(start, end, text) of each sentence in the passage, as spans of the article body."""
-    spans = []
-    for match in re.finditer(r"[^.!?\n]+(?:[.!?]+[”\"’']?|$)", passage.text):
-        sentence = match.group(0).strip()
-        if len(sentence) > 3:
-            offset = match.start() + (len(match.group(0)) - len(match.group(0).lstrip()))
-            spans.append((passage.start + offset, passage.start + offset + len(sentence), sentence))
+    spans = [(passage.start + s, passage.start + e, passage.text[s:e]) for s, e in sentence_spans(passage.text)
+             if e - s > 3]
     return spans or [(passage.start, passage.end, passage.text)]
 
 

@@ -205,6 +205,44 @@ def eval_index_dir(dataset_folder: Path) -> Path:
 
 
 @app.command()
+def briefing(day: Optional[str] = typer.Option(None, "--date", help="YYYY-MM-DD (default: the latest day with articles)."),
+             since: Optional[str] = typer.Option(None, help="Start of a custom window (instead of --date)."),
+             until: Optional[str] = typer.Option(None, help="End of a custom window."),
+             source: list[str] = typer.Option([], "--source", help="Only this outlet (repeatable)."),
+             out: Optional[Path] = typer.Option(None, "--out", help="Write FILE.md or FILE.html (default: print Markdown)."),
+             quiet: bool = typer.Option(False, "--quiet", "-q")) -> None:
+    """Write a cited briefing of one day's stories (Markdown or HTML)."""
+    from datetime import date as date_type
+    from assistant.briefing.render import to_html, to_markdown
+    from assistant.briefing.service import make_briefing
+    from assistant.models.chat import ChatModelError
+    embeddings, store = open_store_or_fail()
+    window = None
+    if since or until:
+        if not (since and until):
+            fail("--since and --until go together")
+        window = (parse_when(since, "since"), parse_when(until, "until"))
+    chosen_day = None
+    if day:
+        try:
+            chosen_day = date_type.fromisoformat(day)
+        except ValueError:
+            fail(f"--date {day!r} is not YYYY-MM-DD")
+    try:
+        result, stored = make_briefing(state.settings, store, embeddings, chosen_day, window, source, progress=not quiet)
+    except (ChatModelError, ValueError) as exc:
+        fail(str(exc))
+    text = to_html(result) if out is not None and out.suffix.lower() in (".html", ".htm") else to_markdown(result)
+    if out is None:
+        typer.echo(text)
+    else:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text)
+        typer.echo(f"wrote {out} ({len(result.stories)} stories, {len(result.sources)} sources, "
+                   f"{result.timings.get('total_s', 0):.0f} s); stored {stored}")
+
+
+@app.command()
 def serve(host: str = typer.Option("127.0.0.1", help="Interface to bind (default: this machine only)."),
           port: int = typer.Option(7860, help="Port.")) -> None:
     """Open the chat page (chat with clickable sources, library)."""
@@ -221,6 +259,7 @@ def eval_command(dataset: Path = typer.Argument(..., help="Folder with corpus.js
                  compare: Optional[Path] = typer.Option(None, help="An earlier report.json to compare with."),
                  thresholds: Optional[Path] = typer.Option(None, help="TOML of minimum metrics; exit 1 when one is missed."),
                  retrieval_only: bool = typer.Option(False, "--retrieval-only", help="Only Hits@k/MRR for dense, bm25 and hybrid."),
+                 no_briefings: bool = typer.Option(False, "--no-briefings", help="Skip the briefing eval even if the dataset has briefings.jsonl."),
                  quiet: bool = typer.Option(False, "--quiet", "-q")) -> None:
     """Score answers, citations, refusals and retrieval against a dataset's gold answers."""
     from assistant.evals.datasets import load_dataset, stratified
@@ -259,12 +298,18 @@ def eval_command(dataset: Path = typer.Argument(..., help="Folder with corpus.js
     started = datetime.now().isoformat(timespec="seconds")
     records = list(run_questions(chain, questions, state.settings, progress=not quiet))
     summary = summarise(records)
+    briefing_rows = None
+    if data.briefings_path and not no_briefings:
+        from assistant.evals.briefing_eval import run_briefings
+        briefing_eval = run_briefings(data.briefings_path, state.settings, store, embeddings, progress=not quiet)
+        summary["overall"].update(briefing_eval["summary"])
+        briefing_rows = briefing_eval["days"]
     meta = {"dataset": str(dataset), "questions": len(records), "started": started,
             "finished": datetime.now().isoformat(timespec="seconds"),
             "model": str(state.settings.llm_model_path or state.settings.llm_model), "backend": state.settings.llm_backend,
             "retrieval_mode": state.settings.retrieval_mode, "top_k": state.settings.top_k,
             "passage_chars": state.settings.passage_chars, "chunk_size": state.settings.chunk_size,
-            "embedding_model": state.settings.embedding_model}
+            "embedding_model": state.settings.embedding_model, "briefings": briefing_rows}
     old = json.loads(compare.read_text())["summary"] if compare else None
     failures = check_thresholds(summary, thresholds) if thresholds else None
     write_json(out / "report.json", summary, records, meta)

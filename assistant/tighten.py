@@ -15,20 +15,7 @@ import numpy as np
 
 from assistant.citations import content_words
 from assistant.retrieval import Passage
-
-SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+[”\"’']?|$)")
-
-
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    spans = []
-    for match in SENTENCE.finditer(text):
-        raw = match.group(0)
-        start = match.start() + len(raw) - len(raw.lstrip())
-        end = match.end() - (len(raw) - len(raw.rstrip()))
-        if end - start > 3:
-            spans.append((start, end))
-    return spans
-
+from assistant.sentences import sentence_spans
 
 def best_window(scores: Sequence[float], lengths: Sequence[int], budget: int) -> tuple[int, int]:
     """Indices [first, last] of the consecutive sentences with the highest total score within the budget."""

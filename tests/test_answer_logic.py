@@ -153,3 +153,18 @@ def test_uncited_lead_sentence_is_judged_by_the_next_citation(embeddings):
     checked = check_answer("The mayor resigned in tears on Friday. The council voted 7 to 2 [1].", [P1, P2],
                            embeddings.encode, threshold=0.45)
     assert [s.supported for s in checked.sentences] == [False, True]
+
+
+def test_key_terms_are_names_and_numbers():
+    from assistant.answer import key_terms, missing_terms
+    assert key_terms("What did The Guardian report about Route 9 in 2019?") == ["Guardian", "Route", "2019"]
+    assert key_terms("Which company will build the plant?") == []
+    assert missing_terms("Did the Americans pay $3,400 to Harbor Ledger?", [P1]) == ["Americans", "3,400"]
+    assert missing_terms("Did the council vote 7 to 2 on the plant by Harbor Ledger?", [P1]) == []
+
+
+def test_question_about_an_absent_name_is_refused_without_the_model(settings, embeddings):
+    chain, _ = make_chain(settings, embeddings, [])  # the fake model has no reply: calling it would fail
+    result = chain.ask("What did The Guardian say about the chip plant?")
+    assert result.refused and result.missing_terms == ["Guardian"]
+    assert result.to_json()["missing_terms"] == ["Guardian"]

@@ -23,7 +23,8 @@ from assistant.prompts import load_prompt
 from assistant.retrieval import Passage
 from assistant.runtime import MODEL_LOCK
 from assistant.settings import Settings
-from assistant.tighten import sentence_spans, tighten
+from assistant.sentences import sentence_spans
+from assistant.tighten import tighten
 
 NUMBER = re.compile(r"\d[\d,.]*\d|\d")
 
@@ -42,6 +43,7 @@ class StoryBrief:
     sources: list[int]  # global source numbers of the story's articles
     articles: int
     outlets: int
+    dropped: int = 0  # key points removed because their citations did not support them
     status: str = "new"  # new | continuing
     earlier_headline: str | None = None
     centroid: list[float] = field(default_factory=list)
@@ -149,10 +151,12 @@ class BriefingWriter:
             text = (f"Reports differ: {excerpts[i].source} says \u201c{first}\u201d [{local_to_global[i + 1]}], while "
                     f"{excerpts[j].source} says \u201c{second}\u201d [{local_to_global[j + 1]}].")
             points.append(KeyPoint(text, True, 1.0))
+        dropped = 0
         if self.settings.briefing_drop_unsupported and any(p.supported for p in points):
+            dropped = sum(1 for p in points if not p.supported)
             points = [p for p in points if p.supported]
         return StoryBrief(headline or reports[0].title, points, sorted(numbers[a.id] for a in story.articles),
-                          len(story.articles), len(story.outlets),
+                          len(story.articles), len(story.outlets), dropped,
                           "continuing" if earlier else "new", earlier["headline"] if earlier else None,
                           [round(float(x), 5) for x in story.centroid])
 

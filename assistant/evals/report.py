@@ -51,6 +51,14 @@ def write_markdown(path: Path, summary: dict, records: list[QuestionRecord], met
     if failures is not None:
         parts += ["## Thresholds", "", *(f"- FAIL {f}" for f in failures)] if failures else ["## Thresholds", "", "All met."]
         parts.append("")
+    if meta.get("briefings"):
+        parts += ["## Briefings", "", "| day | stories | key-fact recall | supported points | duplicate stories | new/continuing right | seconds | missing facts |",
+                  "|---|---|---|---|---|---|---|---|"]
+        for row in meta["briefings"]:
+            parts.append(f"| {row['day']} | {row['stories']} | {row['key_fact_recall']:.2f} | {row['supported_points']:.2f} | "
+                         f"{row['duplicate_story_rate']:.2f} | {row['status_accuracy']:.2f} | {row['seconds']:.0f} | "
+                         f"{', '.join(row['missing_facts'])} |")
+        parts.append("")
     wrong = [r for r in records if (r.answerable and r.scores.get("contains", 0) < 1) or (not r.answerable and not r.refused)]
     parts += ["## Misses", "", "| id | type | question | gold | answer |", "|---|---|---|---|---|"]
     for r in wrong[:60]:

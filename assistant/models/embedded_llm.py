@@ -60,6 +60,8 @@ def load_server(model_path: Path, n_ctx: int, n_threads: int):
             params.n_parallel = 1
             params.cpuparams.n_threads = n_threads
             params.cpuparams_batch.n_threads = n_threads
+            if not os.environ.get("ASSISTANT_LLM_LOG"):
+                params.verbosity = -1  # llama.cpp logs every request from its own thread; keep the terminal clean
             with _QuietStderr():
                 _servers[key] = xllamacpp.Server(params)
         return _servers[key]
@@ -102,7 +104,7 @@ class EmbeddedChatModel(BaseChatModel):
     def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
                   run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> ChatResult:
         request = self._request(messages, stop, stream=False, **kwargs)
-        with MODEL_LOCK, _QuietStderr():
+        with MODEL_LOCK:
             response = self.server.handle_chat_completions(request)
         if "error" in response:
             raise RuntimeError(f"embedded model failed: {response['error']}")
@@ -122,7 +124,7 @@ class EmbeddedChatModel(BaseChatModel):
 
         def produce() -> None:
             try:
-                with MODEL_LOCK, _QuietStderr():
+                with MODEL_LOCK:
                     self.server.handle_chat_completions(request, tokens.put)
             except BaseException as exc:  # surfaced in the consumer
                 failure.append(exc)

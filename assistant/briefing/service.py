@@ -1,0 +1,36 @@
+"""One call from a day (or window) to a stored, written briefing."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from pathlib import Path
+
+from assistant.briefing.stories import articles_in_window, day_window, group_stories, latest_day
+from assistant.briefing.writer import Briefing, BriefingWriter, previous_briefing, store_briefing
+from assistant.runtime import MODEL_LOCK
+from assistant.settings import Settings
+
+
+def make_briefing(settings: Settings, store, embeddings, day: date | None = None,
+                  window: tuple[datetime, datetime] | None = None, sources: Sequence[str] = (),
+                  progress: bool = True, chat_model=None) -> tuple[Briefing, Path | None]:
+    from assistant.models.chat import get_chat_model
+    if window is None:
+        day = day or latest_day(store, settings.briefing_timezone, sources)
+        if day is None:
+            raise ValueError("the index has no articles to brief on")
+        window = day_window(day, settings.briefing_timezone)
+    label = day.isoformat() if day else f"{window[0]:%Y-%m-%d %H:%M} to {window[1]:%Y-%m-%d %H:%M}"
+    articles = articles_in_window(store, window[0], window[1], sources)
+
+    def encode(texts):
+        with MODEL_LOCK:
+            return embeddings.encode(texts)
+
+    stories = group_stories(articles, encode, settings.story_similarity, settings.duplicate_jaccard)
+    writer = BriefingWriter(settings, chat_model or get_chat_model(settings), embeddings.encode)
+    previous = previous_briefing(settings, day) if day else None
+    result = writer.write(stories, label, window, previous, progress=progress)
+    stored = store_briefing(settings, result) if day and not sources else None
+    return result, stored
