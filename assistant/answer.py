@@ -45,7 +45,7 @@ class AnswerResult:
     filters: SearchFilters
     timings: dict[str, float] = field(default_factory=dict)
     prompt_inputs: dict = field(default_factory=dict, repr=False)  # what filled the answer prompt (for benchmarks)
-    missing_terms: list[str] = field(default_factory=list)  # why a refusal came before the model was asked
+    unknown_terms: list[str] = field(default_factory=list)  # why a refusal came before the model was asked
 
     @property
     def unsupported(self) -> list[str]:
@@ -62,7 +62,7 @@ class AnswerResult:
     def to_json(self) -> dict:
         return {"question": self.question, "answer": self.answer, "refused": self.refused, "query": self.query,
                 "citations": self.citations_json(), "unsupported": self.unsupported,
-                "dangling_markers": self.checked.dangling if self.checked else 0, "missing_terms": self.missing_terms,
+                "dangling_markers": self.checked.dangling if self.checked else 0, "unknown_terms": self.unknown_terms,
                 "sentences": [asdict(s) for s in self.checked.sentences] if self.checked else [],
                 "timings": {k: round(v, 4) for k, v in self.timings.items()}}
 
@@ -89,10 +89,14 @@ def key_terms(question: str) -> list[str]:
     return list(dict.fromkeys(terms))
 
 
-def missing_terms(question: str, passages: Sequence[Passage]) -> list[str]:
-    """Key terms of the question that no retrieved passage (text, title or outlet) mentions."""
-    haystack = " ".join(f"{p.title} {p.source} {p.text}" for p in passages).lower().replace(",", "")
-    return [t for t in key_terms(question) if term_stem(t) not in haystack]
+def unknown_terms(question: str, vocabulary: set[str]) -> list[str]:
+    """Key terms of the question that appear nowhere in the indexed articles (titles, outlets, text)."""
+    unknown = []
+    for term in key_terms(question):
+        words = re.findall(r"\w+", term_stem(term))
+        if words and not all(w in vocabulary or w + "s" in vocabulary for w in words):
+            unknown.append(term)
+    return unknown
 
 
 def term_stem(term: str) -> str:
@@ -162,14 +166,14 @@ class AnswerChain:
         filters = self.resolve_filters(query, filters)
         mark = time.perf_counter()
         passages = self.retriever.search(query, k=self.settings.top_k, filters=filters)
-        missing = missing_terms(query, passages) if self.settings.refuse_missing_terms else []
+        missing = unknown_terms(query, self.retriever.vocabulary()) if self.settings.refuse_unknown_terms else []
         if missing:
-            # The passages never mention a name or number the question is about: answering would be a guess.
+            # No article mentions a name or number the question is about: any answer would be a guess.
             timings["retrieval_ms"] = (time.perf_counter() - mark) * 1000
             timings["total_s"] = time.perf_counter() - started
             yield self.settings.refusal_text
             yield AnswerResult(question, query, self.settings.refusal_text, True, passages, None, filters, timings,
-                               missing_terms=missing)
+                               unknown_terms=missing)
             return
         if passages and self.settings.passage_chars:
             with MODEL_LOCK:

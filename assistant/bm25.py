@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -25,11 +26,20 @@ def fingerprint(ids: list[str], metadatas: list[dict]) -> str:
     return digest.hexdigest()[:20]
 
 
+WORD = re.compile(r"\w+")
+
+
+def words_of(text: str) -> set[str]:
+    """Lower-case words; thousands separators dropped so "1,000" and "1000" are one word."""
+    return set(WORD.findall(re.sub(r"(?<=\d),(?=\d{3})", "", text.lower())))
+
+
 class BM25Index:
-    def __init__(self, ids: list[str], metadatas: list[dict], model: bm25s.BM25 | None):
+    def __init__(self, ids: list[str], metadatas: list[dict], model: bm25s.BM25 | None, vocabulary: set[str] | None = None):
         self.ids = ids
         self.metadatas = metadatas
         self.model = model
+        self.vocabulary = vocabulary or set()  # every lower-case word of the corpus (titles, outlets, text)
         self.position = {chunk_id: i for i, chunk_id in enumerate(ids)}
 
     @classmethod
@@ -39,19 +49,25 @@ class BM25Index:
         texts = [f"{m.get('title', '')}\n{d}" for d, m in zip(documents, metadatas)]
         model = bm25s.BM25()
         model.index(tokenize(texts), show_progress=False)
-        return cls(ids, metadatas, model)
+        vocabulary: set[str] = set()
+        for text, meta in zip(texts, metadatas):
+            vocabulary |= words_of(text + " " + str(meta.get("source", "")))
+        return cls(ids, metadatas, model, vocabulary)
 
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         if self.model is not None:
             self.model.save(str(folder / "bm25"))
-        (folder / "chunks.json").write_text(json.dumps({"ids": self.ids, "metadatas": self.metadatas}))
+        (folder / "chunks.json").write_text(json.dumps({"ids": self.ids, "metadatas": self.metadatas,
+                                                        "vocabulary": sorted(self.vocabulary)}))
 
     @classmethod
     def load(cls, folder: Path) -> "BM25Index":
         data = json.loads((folder / "chunks.json").read_text())
         model = bm25s.BM25.load(str(folder / "bm25")) if data["ids"] else None
-        return cls(data["ids"], data["metadatas"], model)
+        if "vocabulary" not in data:
+            raise KeyError("vocabulary")  # a cache from before the vocabulary existed: rebuild
+        return cls(data["ids"], data["metadatas"], model, set(data["vocabulary"]))
 
     def search(self, query: str, k: int, mask: np.ndarray | None = None) -> list[tuple[str, float]]:
         if self.model is None or not self.ids:

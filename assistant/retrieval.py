@@ -128,6 +128,9 @@ class HybridRetriever:
                 return []
         return index.search(query, k, mask)
 
+    def vocabulary(self) -> set[str]:
+        return self.bm25().vocabulary
+
     def named_outlets(self, query: str) -> set[str]:
         """Outlets in the index that the query names ("...according to TechCrunch?")."""
         index = self.bm25()
