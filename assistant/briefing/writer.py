@@ -71,7 +71,7 @@ def article_passage(article: StoredArticle) -> Passage:
 
 
 def number_disagreements(story: Story, excerpts: list[Passage], encode: Callable[[list[str]], np.ndarray],
-                         similarity: float = 0.6) -> list[tuple[int, str, int, str]]:
+                         similarity: float = 0.45) -> list[tuple[int, str, int, str]]:
     """Pairs of close sentences from different outlets that give different numbers: (i, sentence, j, sentence)."""
     sentences: list[tuple[int, str]] = []
     for index, passage in enumerate(excerpts):
@@ -87,9 +87,30 @@ def number_disagreements(story: Story, excerpts: list[Passage], encode: Callable
         (i, first), (j, second) = sentences[a], sentences[b]
         if excerpts[i].source == excerpts[j].source or float(vectors[a] @ vectors[b]) < similarity:
             continue
-        if set(NUMBER.findall(first)) != set(NUMBER.findall(second)):
+        if conflicting_figures(first, second):
             found.append((i, first, j, second))
     return found[:2]
+
+
+def figures(text: str) -> set[float]:
+    """Quantities in a sentence, leaving out years and small counts that rarely carry the disputed fact."""
+    values = set()
+    for raw in NUMBER.findall(text):
+        if re.fullmatch(r"(19|20)\d\d", raw):
+            continue
+        try:
+            value = float(raw.replace(",", ""))
+        except ValueError:
+            continue
+        if value >= 10:
+            values.add(value)
+    return values
+
+
+def conflicting_figures(first: str, second: str) -> bool:
+    """Two reports give different but comparable figures (within a factor of two) that the other lacks."""
+    a, b = figures(first), figures(second)
+    return any(x not in b and y not in a and 0.5 <= x / y <= 2 for x in a for y in b)
 
 
 def parse_story(text: str) -> tuple[str, list[str]]:
@@ -128,6 +149,18 @@ class BriefingWriter:
         with MODEL_LOCK:
             return self.encode(texts)
 
+    def attribute(self, line: str, excerpts: list[Passage]) -> str:
+        """A key point the model left uncited gets the excerpt that supports it best (if any does)."""
+        best_n, best = 0, 0.0
+        for n in range(1, len(excerpts) + 1):
+            checked = check_answer(f"{line.rstrip()} [{n}]", excerpts, self.encode_locked, self.settings.support_threshold)
+            score = min((s.support for s in checked.sentences if s.markers), default=0.0)
+            if score > best:
+                best_n, best = n, score
+        if best < self.settings.support_threshold:
+            return line
+        return re.sub(r"([.!?]?)\s*$", lambda m: f" [{best_n}]{m.group(1) or '.'}", line.rstrip(), count=1)
+
     def write_story(self, story: Story, numbers: dict[str, int], earlier: dict | None) -> StoryBrief:
         reports = story.reports[: self.settings.briefing_articles_per_story]
         query = " ".join(a.title for a in reports)
@@ -141,6 +174,8 @@ class BriefingWriter:
         headline, lines = parse_story(raw)
         points: list[KeyPoint] = []
         for line in lines:
+            if not MARKER.search(line):
+                line = self.attribute(line, excerpts)
             checked = check_answer(line, excerpts, self.encode_locked, self.settings.support_threshold)
             cited = [s for s in checked.sentences if s.markers]
             if not cited:
