@@ -94,9 +94,24 @@ def unknown_terms(question: str, vocabulary: set[str]) -> list[str]:
     unknown = []
     for term in key_terms(question):
         words = re.findall(r"\w+", term_stem(term))
-        if words and not all(w in vocabulary or w + "s" in vocabulary for w in words):
+        if words and not all(known_word(w, vocabulary) for w in words):
             unknown.append(term)
     return unknown
+
+
+DEMONYM_ENDINGS = ("ish", "ian", "ese", "an", "i")
+PLACE_ENDINGS = ("", "a", "ia", "ain", "an", "e", "y")
+
+
+def known_word(word: str, vocabulary: set[str]) -> bool:
+    """In the corpus as written, as a plural, or as the place a demonym names ("British" -> "britain")."""
+    if word in vocabulary or word + "s" in vocabulary:
+        return True
+    for ending in DEMONYM_ENDINGS:
+        stem = word[: -len(ending)]
+        if word.endswith(ending) and len(stem) >= 3 and any(stem + place in vocabulary for place in PLACE_ENDINGS):
+            return True
+    return False
 
 
 def term_stem(term: str) -> str:

@@ -49,6 +49,7 @@ class CheckedAnswer:
     citations: list[Citation] = field(default_factory=list)
     sentences: list[SentenceCheck] = field(default_factory=list)
     dangling: int = 0  # markers that pointed at no passage and were removed
+    repaired: int = 0  # sentences re-pointed to the passage that supports them
 
     @property
     def unsupported(self) -> list[str]:
@@ -126,6 +127,15 @@ def inherited_markers(own_markers: list[list[int]], index: int) -> list[int]:
     return []
 
 
+NUMBER_TOKEN = re.compile(r"\d[\d,]*(?:\.\d+)?")
+
+
+def unmatched_numbers(sentence: str, passages: Sequence[str]) -> list[str]:
+    """Numbers in the sentence that none of the passages contains (thousands separators ignored)."""
+    available = {n.replace(",", "") for p in passages for n in NUMBER_TOKEN.findall(p)}
+    return [n for n in NUMBER_TOKEN.findall(MARKER.sub(" ", sentence)) if n.replace(",", "").rstrip(".") not in available]
+
+
 def passage_words(passage: Passage) -> str:
     return passage.text + " " + passage.title
 
@@ -134,19 +144,18 @@ Encoder = Callable[[list[str]], np.ndarray]
 
 
 def check_answer(answer: str, passages: Sequence[Passage], encode: Encoder, threshold: float,
-                 exempt: Callable[[str], bool] = lambda s: False) -> CheckedAnswer:
-    """Resolve markers, drop dangling ones, and score every sentence against what it cites."""
+                 exempt: Callable[[str], bool] = lambda s: False, repair: bool = True) -> CheckedAnswer:
+    """Resolve markers, drop dangling ones, score every sentence against what it cites.
+
+    With `repair`, a sentence its citations do not support, but another retrieved passage does,
+    is re-pointed to that passage: the small model often states the right fact and cites the wrong number.
+    """
     numbered = {i: p for i, p in enumerate(passages, 1)}
     text, dangling = strip_dangling(answer, set(numbered))
     sentences = split_sentences(text)
-    checks: list[SentenceCheck] = []
-    best_span: dict[int, tuple[float, int, int]] = {}
     pieces = {n: passage_sentences(p) for n, p in numbered.items()}
-    to_embed: list[str] = []
-    for sentence in sentences:
-        to_embed.append(MARKER.sub("", sentence).strip())
-    for n in numbered:
-        to_embed.extend(s for _, _, s in pieces[n])
+    bares = [MARKER.sub("", sentence).strip() for sentence in sentences]
+    to_embed = bares + [s for n in numbered for _, _, s in pieces[n]]
     vectors = encode(to_embed) if to_embed else np.zeros((0, 1))
     sentence_vectors = vectors[: len(sentences)]
     piece_vectors: dict[int, np.ndarray] = {}
@@ -155,31 +164,54 @@ def check_answer(answer: str, passages: Sequence[Passage], encode: Encoder, thre
         piece_vectors[n] = vectors[offset: offset + len(pieces[n])]
         offset += len(pieces[n])
 
+    def support(index: int, markers: list[int]) -> tuple[float, dict[int, float], dict[int, int]]:
+        """Combined score for the sentence against `markers`, each marker's own score, and its best sentence."""
+        bare = bares[index]
+        each, best_piece, semantic = {}, {}, 0.0
+        for n in markers:
+            similarities = piece_vectors[n] @ sentence_vectors[index]
+            best_piece[n] = int(np.argmax(similarities))
+            similarity = float(similarities[best_piece[n]])
+            semantic = max(semantic, similarity)
+            own = 0.5 * lexical_support(bare, [passage_words(numbered[n])]) + 0.5 * similarity
+            if unmatched_numbers(bare, [passage_words(numbered[n])]):
+                own = 0.0
+            each[n] = round(own, 3)
+        score = 0.5 * lexical_support(bare, [passage_words(numbered[n]) for n in markers]) + 0.5 * semantic
+        if unmatched_numbers(bare, [passage_words(numbered[n]) for n in markers]):
+            score = 0.0  # a figure the cited passages never give is not supported, however close the wording
+        return score, each, best_piece
+
     own_markers = [[n for body in MARKER.findall(s) for n in expand_marker(body) if n in numbered] for s in sentences]
+    checks: list[SentenceCheck] = []
+    best_span: dict[int, tuple[float, int, int]] = {}
+    repaired = 0
     for index, sentence in enumerate(sentences):
         markers = own_markers[index] or inherited_markers(own_markers, index)
-        bare = MARKER.sub("", sentence).strip()
+        bare = bares[index]
         if exempt(bare) or len(content_words(bare)) < 2 and not markers:
             checks.append(SentenceCheck(sentence, markers, 1.0, True))
             continue
-        if not markers:
-            checks.append(SentenceCheck(sentence, markers, 0.0, False))
-            continue
-        lexical = lexical_support(bare, [passage_words(numbered[n]) for n in markers])
-        semantic = 0.0
-        each: dict[int, float] = {}
-        for n in markers:
-            similarities = piece_vectors[n] @ sentence_vectors[index]
-            best = int(np.argmax(similarities))
-            semantic = max(semantic, float(similarities[best]))
-            each[n] = round(0.5 * lexical_support(bare, [passage_words(numbered[n])]) + 0.5 * float(similarities[best]), 3)
-            start, end, _ = pieces[n][best]
-            if n not in best_span or similarities[best] > best_span[n][0]:
-                best_span[n] = (float(similarities[best]), start, end)
-        score = 0.5 * lexical + 0.5 * semantic
+        score, each, best_piece = support(index, markers) if markers else (0.0, {}, {})
+        if score < threshold and repair and numbered:
+            candidates = [(support(index, [n])[0], n) for n in numbered]
+            best_score, best_n = max(candidates)
+            if best_score >= threshold:
+                if own_markers[index] or not markers:  # cited wrongly, or not cited at all: write the marker in
+                    sentence = re.sub(r"\s+([.!?,;:])", r"\1", MARKER.sub("", sentence)).strip()
+                    sentence = re.sub(r"([.!?]*)$", lambda m: f" [{best_n}]{m.group(1)}", sentence, count=1)
+                    repaired += 1
+                markers = [best_n]
+                score, each, best_piece = support(index, markers)
+        for n, piece in best_piece.items():
+            similarity = float(piece_vectors[n][piece] @ sentence_vectors[index])
+            if n not in best_span or similarity > best_span[n][0]:
+                best_span[n] = (similarity, pieces[n][piece][0], pieces[n][piece][1])
         checks.append(SentenceCheck(sentence, markers, round(score, 3), score >= threshold, each))
 
+    if repaired:
+        text = " ".join(c.text for c in checks)
     cited = sorted({n for c in checks for n in c.markers})
     citations = [Citation(n, numbered[n], *(best_span[n][1:] if n in best_span else (numbered[n].start, numbered[n].end)))
                  for n in cited]
-    return CheckedAnswer(text=text, citations=citations, sentences=checks, dangling=dangling)
+    return CheckedAnswer(text=text, citations=citations, sentences=checks, dangling=dangling, repaired=repaired)

@@ -259,6 +259,7 @@ def eval_command(dataset: Path = typer.Argument(..., help="Folder with corpus.js
                  compare: Optional[Path] = typer.Option(None, help="An earlier report.json to compare with."),
                  thresholds: Optional[Path] = typer.Option(None, help="TOML of minimum metrics; exit 1 when one is missed."),
                  retrieval_only: bool = typer.Option(False, "--retrieval-only", help="Only Hits@k/MRR for dense, bm25 and hybrid."),
+                 verifier_labels: Path = typer.Option(Path("evals/verifier/labels.jsonl"), help="Hand labels for the citation verifier's agreement (skipped if missing)."),
                  no_briefings: bool = typer.Option(False, "--no-briefings", help="Skip the briefing eval even if the dataset has briefings.jsonl."),
                  quiet: bool = typer.Option(False, "--quiet", "-q")) -> None:
     """Score answers, citations, refusals and retrieval against a dataset's gold answers."""
@@ -298,6 +299,10 @@ def eval_command(dataset: Path = typer.Argument(..., help="Folder with corpus.js
     started = datetime.now().isoformat(timespec="seconds")
     records = list(run_questions(chain, questions, state.settings, progress=not quiet))
     summary = summarise(records)
+    if verifier_labels.is_file():
+        from assistant.evals.verifier_eval import verifier_agreement
+        summary["overall"].update({k: round(v, 4) for k, v in verifier_agreement(
+            verifier_labels, embeddings.encode, state.settings.support_threshold).items()})
     briefing_rows = None
     if data.briefings_path and not no_briefings:
         from assistant.evals.briefing_eval import run_briefings

@@ -76,7 +76,7 @@ class Settings(BaseSettings):
     refusal_text: str = Field("The articles do not contain the answer to this question.", description="What the assistant says when it cannot answer.")
     refuse_unknown_terms: bool = Field(True, description="Refuse without asking the model when no article mentions a name or number the question is about.")
     refuse_unsupported: bool = Field(True, description="Replace an answer with the refusal when none of its cited sentences is supported.")
-    support_threshold: float = Field(0.45, description="Sentences whose support score is below this are flagged unsupported.")
+    support_threshold: float = Field(0.55, description="Sentences whose support score is below this are flagged unsupported.")
 
     @classmethod
     def settings_customise_sources(

@@ -56,7 +56,7 @@ def test_sentences_keep_their_trailing_markers():
 
 def test_supported_and_unsupported_sentences(embeddings):
     answer = ("The council approved the plant by 7 votes to 2 [1]. "
-              "The plant will release 3,000 lanterns into the sea [1]. "
+              "The plant will dump toxic waste into the harbour every night [1]. "
               "About 3,000 paper lanterns will be released from the bridge [2].")
     checked = check_answer(answer, [P1, P2], embeddings.encode, threshold=0.45)
     supported = [s.supported for s in checked.sentences]
@@ -66,6 +66,16 @@ def test_supported_and_unsupported_sentences(embeddings):
     highlighted = "x" * 100 + P1.text  # body offsets: the passage starts at 100
     assert highlighted[first.highlight_start:first.highlight_end] == "The council voted 7 to 2 to approve the plant."
     assert checked.sentences[0].marker_support[1] > checked.sentences[1].marker_support[1]
+
+
+def test_wrong_citation_is_repaired_to_the_supporting_passage(embeddings):
+    checked = check_answer("About 3,000 paper lanterns will be released from the old bridge [1].", [P1, P2],
+                           embeddings.encode, threshold=0.45)
+    assert checked.text == "About 3,000 paper lanterns will be released from the old bridge [2]."
+    assert checked.repaired == 1 and checked.sentences[0].supported and [c.n for c in checked.citations] == [2]
+    unrepaired = check_answer("About 3,000 paper lanterns will be released from the old bridge [1].", [P1, P2],
+                              embeddings.encode, threshold=0.45, repair=False)
+    assert not unrepaired.sentences[0].supported
 
 
 def test_uncited_claim_is_flagged_but_yes_is_exempt(embeddings):
@@ -174,3 +184,16 @@ def test_question_about_an_absent_name_is_refused_without_the_model(settings, em
     result = chain.ask("What did The Guardian say about the chip plant?")
     assert result.refused and result.unknown_terms == ["Guardian"]
     assert result.to_json()["unknown_terms"] == ["Guardian"]
+
+
+def test_a_figure_the_passage_never_gives_is_unsupported(embeddings):
+    checked = check_answer("The company said it would employ about 5,000 people [1].", [P1, P2], embeddings.encode, threshold=0.45)
+    assert not checked.sentences[0].supported
+    checked = check_answer("The company said it would employ about 1200 people [1].", [P1, P2], embeddings.encode, threshold=0.45)
+    assert checked.sentences[0].supported
+
+
+def test_uncited_sentence_gets_the_marker_of_the_passage_that_supports_it(embeddings):
+    checked = check_answer("Repairs aside, about 3,000 paper lanterns will be released from the old stone bridge.", [P1, P2],
+                           embeddings.encode, threshold=0.45)
+    assert checked.text.endswith("bridge [2].") and checked.sentences[0].supported

@@ -119,3 +119,16 @@ def test_eight_concurrent_clients_all_get_their_own_answers(page_url):
     by_question = dict((q, a) for q, a, _ in results)
     assert "Qaani" in by_question["Who leads the Quds Force now?"]
     assert "3,000" in by_question["How many lanterns will be released?"]
+
+
+def test_briefing_tab_writes_a_briefing_with_downloads(page_url, browser_page):
+    page = browser_page
+    page.goto(page_url)
+    page.get_by_role("tab", name="Briefing").click()
+    page.locator("#briefing-day textarea, #briefing-day input").first.fill("2020-01-09")
+    page.locator("#briefing-go").click()
+    page.wait_for_function("document.querySelector('#briefing-view').innerText.includes('Briefing for 2020-01-09')", timeout=300_000)
+    view = page.locator("#briefing-view").inner_text()
+    assert "1 articles from 1 outlets" in view and "The New York Times" in view
+    assert page.locator("#briefing-md a, #briefing-md [download]").count() >= 1
+    page.screenshot(path=str(SCREENS / "briefing.png"), full_page=True)

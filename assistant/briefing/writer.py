@@ -149,18 +149,6 @@ class BriefingWriter:
         with MODEL_LOCK:
             return self.encode(texts)
 
-    def attribute(self, line: str, excerpts: list[Passage]) -> str:
-        """A key point the model left uncited gets the excerpt that supports it best (if any does)."""
-        best_n, best = 0, 0.0
-        for n in range(1, len(excerpts) + 1):
-            checked = check_answer(f"{line.rstrip()} [{n}]", excerpts, self.encode_locked, self.settings.support_threshold)
-            score = min((s.support for s in checked.sentences if s.markers), default=0.0)
-            if score > best:
-                best_n, best = n, score
-        if best < self.settings.support_threshold:
-            return line
-        return re.sub(r"([.!?]?)\s*$", lambda m: f" [{best_n}]{m.group(1) or '.'}", line.rstrip(), count=1)
-
     def write_story(self, story: Story, numbers: dict[str, int], earlier: dict | None) -> StoryBrief:
         reports = story.reports[: self.settings.briefing_articles_per_story]
         query = " ".join(a.title for a in reports)
@@ -174,8 +162,6 @@ class BriefingWriter:
         headline, lines = parse_story(raw)
         points: list[KeyPoint] = []
         for line in lines:
-            if not MARKER.search(line):
-                line = self.attribute(line, excerpts)
             checked = check_answer(line, excerpts, self.encode_locked, self.settings.support_threshold)
             cited = [s for s in checked.sentences if s.markers]
             if not cited:

@@ -1,4 +1,4 @@
-"""The Gradio page: chat with clickable sources, and the library (ingest, list, delete)."""
+"""The Gradio page: chat with clickable sources, the daily briefing, and the library (ingest, list, delete)."""
 
 from __future__ import annotations
 
@@ -158,6 +158,30 @@ def build_app(settings: Settings) -> gr.Blocks:
         removed = store.delete_article(article_id)
         return f"Deleted {removed} chunks.", *articles_table(query)
 
+    def write_briefing(day_text: str, progress=gr.Progress(track_tqdm=True)):
+        import tempfile
+        from datetime import date as date_type
+        from assistant.briefing.render import to_html, to_markdown
+        from assistant.briefing.service import make_briefing
+        from assistant.models.chat import ChatModelError
+        try:
+            day = date_type.fromisoformat(day_text.strip()) if day_text and day_text.strip() else None
+        except ValueError:
+            return f"⚠️ {day_text!r} is not a date like 2024-05-14.", None, None
+        embeddings, store = services.store()
+        if store.count() == 0:
+            return "⚠️ The library is empty: add articles in the Library tab first.", None, None
+        try:
+            result, _ = make_briefing(settings, store, embeddings, day, progress=True)
+        except (ChatModelError, ValueError) as exc:
+            return f"⚠️ {exc}", None, None
+        folder = Path(tempfile.mkdtemp(prefix="briefing-"))
+        md_path, html_path = folder / f"briefing-{result.day}.md", folder / f"briefing-{result.day}.html"
+        markdown = to_markdown(result)
+        md_path.write_text(markdown)
+        html_path.write_text(to_html(result))
+        return markdown, str(md_path), str(html_path)
+
     with gr.Blocks(title="News assistant") as demo:
         gr.Markdown("## News assistant\nAsk about your articles; every claim cites its passage.")
         with gr.Tab("Chat", id="chat"):
@@ -180,6 +204,15 @@ def build_app(settings: Settings) -> gr.Blocks:
             question.submit(respond, [question, chatbot, history, chosen, since, until],
                             [chatbot, history, sources, searched, question])
             clear.click(lambda: ([], [], "", ""), None, [chatbot, history, sources, searched])
+        with gr.Tab("Briefing", id="briefing"):
+            with gr.Row():
+                day_box = gr.Textbox(label="Day (YYYY-MM-DD; empty = latest day with articles)", elem_id="briefing-day")
+                generate = gr.Button("Write briefing", variant="primary", elem_id="briefing-go")
+            briefing_view = gr.Markdown(elem_id="briefing-view")
+            with gr.Row():
+                md_file = gr.File(label="Markdown", elem_id="briefing-md")
+                html_file = gr.File(label="HTML", elem_id="briefing-html")
+            generate.click(write_briefing, [day_box], [briefing_view, md_file, html_file])
         with gr.Tab("Library", id="library"):
             with gr.Row():
                 files = gr.File(file_count="multiple", label="Upload articles (.txt .md .html .json .jsonl .rss .xml)",
