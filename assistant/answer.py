@@ -46,6 +46,8 @@ class AnswerResult:
     timings: dict[str, float] = field(default_factory=dict)
     prompt_inputs: dict = field(default_factory=dict, repr=False)  # what filled the answer prompt (for benchmarks)
     unknown_terms: list[str] = field(default_factory=list)  # why a refusal came before the model was asked
+    refusal_reason: str = ""  # no_passages | unknown_terms | model | unsupported
+    raw_answer: str = ""  # what the model wrote, before checking
 
     @property
     def unsupported(self) -> list[str]:
@@ -60,7 +62,8 @@ class AnswerResult:
                  "highlight_end": c.highlight_end} for c in self.checked.citations]
 
     def to_json(self) -> dict:
-        return {"question": self.question, "answer": self.answer, "refused": self.refused, "query": self.query,
+        return {"question": self.question, "answer": self.answer, "refused": self.refused,
+                "refusal_reason": self.refusal_reason, "query": self.query,
                 "citations": self.citations_json(), "unsupported": self.unsupported,
                 "dangling_markers": self.checked.dangling if self.checked else 0, "unknown_terms": self.unknown_terms,
                 "sentences": [asdict(s) for s in self.checked.sentences] if self.checked else [],
@@ -164,8 +167,8 @@ class AnswerChain:
         rewritten = rewritten.splitlines()[0].strip().strip('"') if rewritten else ""
         return rewritten or question
 
-    def resolve_filters(self, question: str, filters: SearchFilters | None) -> SearchFilters:
-        filters = filters or SearchFilters()
+    def resolve_filters(self, question: str, filters: SearchFilters) -> SearchFilters:
+        """The caller's filters, or, when they set no dates, a window from a relative date in the question."""
         if filters.since is None and filters.until is None:
             window = relative_date_range(question, self.settings.effective_today())
             if window:
@@ -178,9 +181,14 @@ class AnswerChain:
         started = time.perf_counter()
         query = self.rewrite(question, history)
         timings["rewrite_s"] = time.perf_counter() - started
-        filters = self.resolve_filters(query, filters)
+        given = filters or SearchFilters()
+        filters = self.resolve_filters(query, given)
         mark = time.perf_counter()
         passages = self.retriever.search(query, k=self.settings.top_k, filters=filters)
+        if not passages and filters is not given:
+            # "in March" may name when something happened, not when it was reported: search all dates instead.
+            filters = given
+            passages = self.retriever.search(query, k=self.settings.top_k, filters=filters)
         missing = unknown_terms(query, self.retriever.vocabulary()) if self.settings.refuse_unknown_terms else []
         if missing:
             # No article mentions a name or number the question is about: any answer would be a guess.
@@ -188,7 +196,7 @@ class AnswerChain:
             timings["total_s"] = time.perf_counter() - started
             yield self.settings.refusal_text
             yield AnswerResult(question, query, self.settings.refusal_text, True, passages, None, filters, timings,
-                               unknown_terms=missing)
+                               unknown_terms=missing, refusal_reason="unknown_terms")
             return
         if passages and self.settings.passage_chars:
             with MODEL_LOCK:
@@ -197,7 +205,8 @@ class AnswerChain:
         if not passages:
             yield self.settings.refusal_text
             timings["total_s"] = time.perf_counter() - started
-            yield AnswerResult(question, query, self.settings.refusal_text, True, [], None, filters, timings)
+            yield AnswerResult(question, query, self.settings.refusal_text, True, [], None, filters, timings,
+                               refusal_reason="no_passages")
             return
         inputs = {"passages": format_passages(passages), "question": query}
         mark = time.perf_counter()
@@ -233,7 +242,9 @@ class AnswerChain:
                 # Nothing the model said is backed by a passage it cited: more likely a guess than an answer.
                 refused, answer = True, self.settings.refusal_text
         timings["total_s"] = time.perf_counter() - started
-        yield AnswerResult(question, query, answer, refused, passages, checked, filters, timings, inputs)
+        reason = ("model" if checked is None else "unsupported") if refused else ""
+        yield AnswerResult(question, query, answer, refused, passages, checked, filters, timings, inputs,
+                           refusal_reason=reason, raw_answer=raw)
 
     def ask(self, question: str, history: Sequence[dict] = (), filters: SearchFilters | None = None) -> AnswerResult:
         result = None

@@ -154,8 +154,19 @@ class HybridRetriever:
         def source_of(cid: str) -> str:
             position = index.position.get(cid)
             return index.metadatas[position].get("source", "") if position is not None else ""
-        boosted = [(cid, score * (1 + self.settings.outlet_boost) if source_of(cid) in named else score) for cid, score in fused]
-        return sorted(boosted, key=lambda pair: -pair[1])
+        boosted = sorted(((cid, score * (1 + self.settings.outlet_boost) if source_of(cid) in named else score)
+                          for cid, score in fused), key=lambda pair: -pair[1])
+        if len(named) < 2:
+            return boosted
+        # A question that names several outlets compares them: lead with the best chunk of each.
+        leaders = []
+        for outlet in sorted(named):
+            best = next((pair for pair in boosted if source_of(pair[0]) == outlet), None)
+            if best:
+                leaders.append(best)
+        leaders.sort(key=lambda pair: -pair[1])
+        chosen = {cid for cid, _ in leaders}
+        return leaders + [pair for pair in boosted if pair[0] not in chosen]
 
     def search(self, query: str, k: int | None = None, filters: SearchFilters | None = None,
                mode: str | None = None) -> list[Passage]:

@@ -7,7 +7,6 @@ The window is still an exact span of the article body, so citations keep their h
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 

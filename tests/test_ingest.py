@@ -144,7 +144,7 @@ def test_killed_ingest_then_rerun_equals_uninterrupted(tmp_path):
 
 
 def test_second_writer_is_refused_while_one_holds_the_index(settings):
-    from assistant.runtime import IndexBusyError, write_lock
+    from assistant.runtime import write_lock
     with write_lock(settings):
         result = run_cli("--index", str(settings.index_dir), "ingest", "-q", str(FIXTURES / "articles"))
         assert result.returncode == 1

@@ -27,6 +27,8 @@ class QuestionRecord:
     answer: str = ""
     query: str = ""
     refused: bool = False
+    refusal_reason: str = ""
+    raw_answer: str = ""
     answerable: bool = True
     scores: dict[str, float] = field(default_factory=dict)
     citation: dict[str, float] = field(default_factory=dict)
@@ -58,6 +60,7 @@ def score_question(chain: AnswerChain, question: Question, settings: Settings) -
     chain.settings.today = date.fromisoformat(question.today) if question.today else settings.today
     result = chain.ask(question.question, list(question.history))
     record.answer, record.query, record.refused = result.answer, result.query, result.refused
+    record.refusal_reason, record.raw_answer = result.refusal_reason, result.raw_answer
     record.timings = {k: round(v, 3) for k, v in result.timings.items()}
     if question.answerable:
         record.scores = answer_scores("" if result.refused else result.answer, question.answer, question.answer_type)
