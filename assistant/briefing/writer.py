@@ -19,6 +19,7 @@ from tqdm import tqdm
 from assistant.answer import format_passages
 from assistant.briefing.stories import Story, StoredArticle
 from assistant.citations import MARKER, check_answer, expand_marker
+from assistant.evals.metrics import normalize_answer
 from assistant.prompts import load_prompt
 from assistant.retrieval import Passage
 from assistant.runtime import MODEL_LOCK
@@ -113,6 +114,13 @@ def conflicting_figures(first: str, second: str) -> bool:
     return any(x not in b and y not in a and 0.5 <= x / y <= 2 for x in a for y in b)
 
 
+def headline_is_grounded(headline: str, excerpts: list[Passage]) -> bool:
+    """Every name in the headline (capitalised word after the first) appears in the excerpts."""
+    text = " ".join(p.title + " " + p.text for p in excerpts).lower()
+    names = re.findall(r"(?<!^)\b[A-Z][\w'’-]+", headline.strip())
+    return bool(headline.strip()) and all(name.lower().rstrip("'’s") in text for name in names)
+
+
 def parse_story(text: str) -> tuple[str, list[str]]:
     headline, points = "", []
     for line in text.splitlines():
@@ -160,8 +168,15 @@ class BriefingWriter:
         raw = self.story_chain.invoke({"excerpts": format_passages(excerpts), "earlier": earlier_text},
                                       max_tokens=220)
         headline, lines = parse_story(raw)
+        if not headline_is_grounded(headline, excerpts):
+            headline = reports[0].title  # a headline naming what no excerpt says is replaced by the lead report's title
         points: list[KeyPoint] = []
+        seen: set[str] = set()
         for line in lines:
+            key = normalize_answer(MARKER.sub("", line))
+            if key in seen:
+                continue
+            seen.add(key)
             checked = check_answer(line, excerpts, self.encode_locked, self.settings.support_threshold)
             cited = [s for s in checked.sentences if s.markers]
             if not cited:
@@ -187,7 +202,12 @@ class BriefingWriter:
         raw = self.overview_chain.invoke({"day": day, "stories": listing}, max_tokens=220).strip()
         checked = check_answer(raw, sources, self.encode_locked, self.settings.support_threshold)
         cited = [s for s in checked.sentences if s.markers]
-        return checked.text, bool(cited) and sum(s.supported for s in cited) >= len(cited) / 2
+        prose = not re.search(r"(^|\n)\s*(\d+\.|[-*•])\s", raw) and 2 <= len(checked.sentences) <= 6
+        if prose and cited and all(s.supported for s in checked.sentences):
+            return checked.text, True
+        # The model wrote a list, too much, or something unsupported: fall back to the lead point of each story.
+        lead = [b.points[0].text for b in briefs[:4] if b.points]
+        return " ".join(lead), bool(lead)
 
     def write(self, stories: list[Story], day: str, window: tuple[datetime, datetime],
               previous: dict | None, progress: bool = True) -> Briefing:
