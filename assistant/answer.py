@@ -198,10 +198,12 @@ class AnswerChain:
             yield AnswerResult(question, query, self.settings.refusal_text, True, passages, None, filters, timings,
                                unknown_terms=missing, refusal_reason="unknown_terms")
             return
+        timings["retrieval_ms"] = (time.perf_counter() - mark) * 1000
         if passages and self.settings.passage_chars:
+            mark = time.perf_counter()
             with MODEL_LOCK:
                 passages = tighten(passages, query, self.embeddings.encode, self.settings.passage_chars)
-        timings["retrieval_ms"] = (time.perf_counter() - mark) * 1000
+            timings["tighten_ms"] = (time.perf_counter() - mark) * 1000
         if not passages:
             yield self.settings.refusal_text
             timings["total_s"] = time.perf_counter() - started

@@ -96,7 +96,7 @@ class EmbeddedChatModel(BaseChatModel):
     def _request(self, messages: list[BaseMessage], stop: list[str] | None, stream: bool, **kwargs: Any) -> dict:
         request = {"messages": to_openai_messages(messages), "max_tokens": kwargs.get("max_tokens", self.max_tokens),
                    "temperature": kwargs.get("temperature", self.temperature), "stream": stream,
-                   "cache_prompt": True}
+                   "cache_prompt": kwargs.get("cache_prompt", True)}
         if stop:
             request["stop"] = stop
         return request
