@@ -113,7 +113,7 @@ def build_app(settings: Settings) -> gr.Blocks:
         valid = {c.n for c in result.checked.citations} if result.checked and not result.refused else set()
         chat[-1] = {"role": "assistant", "content": link_markers(result.answer, valid)}
         history = list(history) + [{"role": "user", "content": message}, {"role": "assistant", "content": result.answer}]
-        searched = f"Searched for: *{result.query}*" if result.query != message else f"Searched for: *{result.query}*"
+        searched = f"Searched for: *{result.query}*"
         yield chat, history, sources_html(result), searched, ""
 
     def articles_table(query: str = ""):
