@@ -6,6 +6,7 @@ import hashlib
 import json
 import re
 import shutil
+from functools import cached_property
 from pathlib import Path
 
 import bm25s
@@ -41,6 +42,16 @@ class BM25Index:
         self.model = model
         self.vocabulary = vocabulary or set()  # every lower-case word of the corpus (titles, outlets, text)
         self.position = {chunk_id: i for i, chunk_id in enumerate(ids)}
+
+    @cached_property
+    def outlet_patterns(self) -> dict[str, re.Pattern]:
+        """A name pattern per outlet in the index: with or without a leading "The" or ".com"."""
+        patterns = {}
+        for source in {m.get("source", "") for m in self.metadatas}:
+            core = re.sub(r"^the\s+|\.(com|org|net|co\.uk)$", "", source.strip(), flags=re.I)
+            if len(core) >= 3:
+                patterns[source] = re.compile(rf"\b{re.escape(core)}(\.com)?\b", re.I)
+        return patterns
 
     @classmethod
     def build(cls, ids: list[str], documents: list[str], metadatas: list[dict]) -> "BM25Index":

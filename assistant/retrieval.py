@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 
 import threading
 import time
@@ -133,15 +132,7 @@ class HybridRetriever:
 
     def named_outlets(self, query: str) -> set[str]:
         """Outlets in the index that the query names ("...according to TechCrunch?")."""
-        index = self.bm25()
-        if getattr(index, "_outlet_patterns", None) is None:
-            patterns = {}
-            for source in {m.get("source", "") for m in index.metadatas}:
-                core = re.sub(r"^the\s+|\.(com|org|net|co\.uk)$", "", source.strip(), flags=re.I)
-                if len(core) >= 3:
-                    patterns[source] = re.compile(rf"\b{re.escape(core)}(\.com)?\b", re.I)
-            index._outlet_patterns = patterns
-        return {source for source, pattern in index._outlet_patterns.items() if pattern.search(query)}
+        return {source for source, pattern in self.bm25().outlet_patterns.items() if pattern.search(query)}
 
     def boost_named_outlets(self, query: str, fused: list[tuple[str, float]]) -> list[tuple[str, float]]:
         """Re-rank: chunks from an outlet the question names move up (score x (1 + outlet_boost))."""

@@ -19,7 +19,7 @@ from tqdm import tqdm
 from assistant.answer import format_passages
 from assistant.briefing.stories import Story, StoredArticle
 from assistant.citations import MARKER, check_answer, expand_marker
-from assistant.evals.metrics import normalize_answer
+from assistant.text import normalize_answer
 from assistant.prompts import load_prompt
 from assistant.retrieval import Passage
 from assistant.runtime import MODEL_LOCK

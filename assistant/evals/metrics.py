@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 import statistics
-import string
 from collections import Counter
 from collections.abc import Sequence
+
+from assistant.text import normalize_answer
 
 
 def squash(text: str) -> str:
@@ -32,14 +33,6 @@ def retrieval_scores(retrieved_texts: Sequence[str], facts: Sequence[str]) -> di
     }
 
 
-_ARTICLES = re.compile(r"\b(a|an|the)\b")
-
-
-def normalize_answer(text: str) -> str:
-    text = text.lower().replace("’", "'")
-    text = "".join(ch for ch in text if ch not in set(string.punctuation))
-    text = _ARTICLES.sub(" ", text)
-    return " ".join(text.split())
 
 
 def token_f1(prediction: str, gold: str) -> float:
