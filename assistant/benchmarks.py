@@ -8,9 +8,9 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from assistant.chunking import chunk_article, make_splitter
-from assistant.ingest import embedding_text, ingest_articles, load_articles
-from assistant.runtime import open_store
+from assistant.ingest.chunking import chunk_article, make_splitter
+from assistant.ingest.pipeline import embedding_text, ingest_articles, load_articles
+from assistant.services import build_services
 from assistant.settings import Settings
 
 
@@ -24,7 +24,8 @@ def run_ingest_benchmark(corpus: Path, settings: Settings, limit: int = 0) -> It
         articles = articles[:limit]
     with tempfile.TemporaryDirectory(prefix="bench-index-") as folder:
         bench_settings = settings.model_copy(update={"index_dir": Path(folder), "chroma_url": None})
-        embeddings, store = open_store(bench_settings)
+        services = build_services(bench_settings)
+        embeddings, store = services.embeddings, services.store
         embeddings.encode(["warm up the model"])
         started = time.perf_counter()
         outcomes = ingest_articles(articles, store, embeddings, bench_settings, progress=True)

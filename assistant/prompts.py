@@ -20,3 +20,10 @@ def load_prompt(name: str) -> str:
         return path.read_text(encoding="utf-8").strip()
     except OSError as exc:
         raise FileNotFoundError(f"prompt file {path} is missing ({exc.strerror})") from None
+
+
+def format_passages(passages) -> str:
+    """Number the passages for a prompt, each with its title, outlet and date (template: prompts/passage.txt)."""
+    template = load_prompt("passage")
+    return "\n\n".join(template.format(n=i, title=p.title, source=p.source, date=(p.published_at or "undated")[:10],
+                                       text=p.text.strip()) for i, p in enumerate(passages, 1))

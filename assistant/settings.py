@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import os
 from datetime import date
-from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+import re
+
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
 
@@ -27,7 +28,7 @@ def config_file_path() -> Path | None:
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="ASSISTANT_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="ASSISTANT_", extra="ignore", frozen=True)
 
     # --- storage -------------------------------------------------------------------------------
     index_dir: Path = Field(Path("index"), description="On-disk Chroma store (used unless chroma_url is set).")
@@ -38,13 +39,17 @@ class Settings(BaseSettings):
     # --- ingestion -----------------------------------------------------------------------------
     embedding_model: str = Field("all-MiniLM-L6-v2", description="Packaged model name, a local sentence-transformers folder, or a hub name.")
     embedding_batch_size: int = Field(32, description="Chunks per encode batch.")
-    chunk_size: int = Field(800, description="Maximum characters per chunk (see docs/retrieval.md).")
-    chunk_overlap: int = Field(120, description="Characters shared by neighbouring chunks.")
-    fetch_timeout: float = Field(15.0, description="Seconds to wait for a URL or feed.")
+    chunk_size: int = Field(800, gt=0, description="Maximum characters per chunk (see docs/retrieval.md).")
+    chunk_overlap: int = Field(120, ge=0, description="Characters shared by neighbouring chunks.")
+    fetch_timeout: float = Field(15.0, gt=0, description="Seconds to wait for a URL or feed to answer (per read).")
+    fetch_deadline: float = Field(30.0, gt=0, description="Most seconds one fetch may take in all, however slowly the bytes trickle in.")
+    max_article_bytes: int = Field(20_000_000, gt=0, description="Largest file or HTTP response read as one input (bytes).")
+    allow_private_urls: bool = Field(False, description="Let feed items and page URLs point at loopback/private addresses (URLs typed at the CLI always may).")
+    write_wait_s: float = Field(60.0, ge=0, description="Seconds a writer waits for another process's write lock before giving up.")
 
     # --- retrieval -----------------------------------------------------------------------------
-    top_k: int = Field(4, description="Passages put in the answer prompt.")
-    candidates: int = Field(30, description="Candidates taken from each retriever before fusion.")
+    top_k: int = Field(4, ge=1, le=20, description="Passages put in the answer prompt.")
+    candidates: int = Field(30, ge=1, description="Candidates taken from each retriever before fusion.")
     retrieval_mode: Literal["dense", "bm25", "hybrid"] = Field("hybrid", description="Which retrievers to fuse.")
     passage_chars: int = Field(450, description="Characters of each retrieved chunk put in the prompt (its best sentence window; 0 = whole chunk).")
     dense_weight: float = Field(0.2, description="Weight of the dense ranking in the fusion (BM25 has 1.0); see docs/retrieval.md.")
@@ -58,9 +63,9 @@ class Settings(BaseSettings):
     llm_model_path: Path | None = Field(None, description="Use this GGUF file instead of the packaged one (embedded backend).")
     llm_base_url: str | None = Field(None, description="Server URL for ollama or an OpenAI-compatible endpoint.")
     llm_api_key: str | None = Field(None, description="API key for an OpenAI-compatible endpoint.")
-    llm_context: int = Field(4096, description="Context window of the embedded model, in tokens.")
-    llm_threads: int = Field(2, description="CPU threads for the embedded model.")
-    llm_max_tokens: int = Field(256, description="Most tokens generated per answer.")
+    llm_context: int = Field(4096, ge=512, description="Context window of the embedded model, in tokens.")
+    llm_threads: int = Field(2, ge=1, description="CPU threads for the embedded model.")
+    llm_max_tokens: int = Field(256, ge=1, description="Most tokens generated per answer.")
     llm_temperature: float = Field(0.0, description="Sampling temperature.")
 
     # --- answers -------------------------------------------------------------------------------
@@ -93,10 +98,32 @@ class Settings(BaseSettings):
             sources.append(TomlConfigSettingsSource(settings_cls, toml_file=path))
         return tuple(sources)
 
+    @field_validator("collection")
+    @classmethod
+    def _collection_name(cls, value: str) -> str:
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{1,510}[A-Za-z0-9]", value):
+            raise ValueError("must be 3-512 characters of letters, digits, '.', '_' or '-', starting and ending with a letter or digit")
+        return value
+
+    @field_validator("llm_model_path")
+    @classmethod
+    def _gguf_file(cls, value: Path | None) -> Path | None:
+        if value is None:
+            return None
+        if not value.is_file():
+            raise ValueError(f"{value} is not a file")
+        with value.open("rb") as handle:
+            if handle.read(4) != b"GGUF":
+                raise ValueError(f"{value} is not a GGUF model file")
+        return value
+
+    @model_validator(mode="after")
+    def _chunking(self) -> "Settings":
+        if self.chunk_overlap >= self.chunk_size:
+            raise ValueError(f"chunk_overlap ({self.chunk_overlap}) must be smaller than chunk_size ({self.chunk_size})")
+        return self
+
     def effective_today(self) -> date:
         return self.today or date.today()
 
 
-@lru_cache(maxsize=1)
-def get_settings() -> Settings:
-    return Settings()

@@ -1,21 +1,27 @@
-"""The Chroma collection that holds the chunks: on-disk by default, a Chroma server if configured.
+"""The one door to Chroma: writes (under the write lock), reads, listings and dense search.
 
 The collection records which embedding model filled it; opening it with another model is an
-error rather than a silent mix of incomparable vectors.
+error rather than a silent mix of incomparable vectors. Every writer, in any process, takes the
+store's write lock: two processes writing one on-disk Chroma folder corrupt its vector index.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlparse
 
 import chromadb
 import numpy as np
 from chromadb.config import Settings as ChromaSettings
+from filelock import FileLock, Timeout
 
-from assistant.articles import Chunk
+from assistant.records import Chunk, Passage, SearchFilters, StoredArticle
 
 
 class StoreError(RuntimeError):
@@ -24,6 +30,10 @@ class StoreError(RuntimeError):
 
 class EmbeddingMismatchError(StoreError):
     pass
+
+
+class IndexBusyError(StoreError):
+    """Another process kept the index's write lock for longer than we were willing to wait."""
 
 
 @dataclass(frozen=True)
@@ -49,24 +59,65 @@ def make_client(index_dir: Path, chroma_url: str | None) -> chromadb.ClientAPI:
         except Exception as exc:  # chromadb raises plain ValueError/ConnectError here
             raise StoreError(f"cannot reach the Chroma server at {chroma_url} ({str(exc).splitlines()[0]}); "
                              "start it with `chroma run` or unset ASSISTANT_CHROMA_URL") from None
-    index_dir.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(index_dir), settings=chroma_settings)
+    if index_dir.exists() and not index_dir.is_dir():
+        raise StoreError(f"{index_dir}: the index path is a file, not a folder; choose another --index")
+    try:
+        index_dir.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(index_dir), settings=chroma_settings)
+    except OSError as exc:
+        raise StoreError(f"{index_dir}: cannot open the index folder ({exc.strerror or exc})") from None
+    except Exception as exc:  # a corrupt chroma.sqlite3 and friends
+        raise StoreError(f"{index_dir}: cannot open the index ({str(exc).splitlines()[0][:160]}); "
+                         "move it aside and ingest again, or run `assistant check --repair`") from None
+
+
+def where_for(filters: SearchFilters | None, article_ids: Sequence[str] = ()) -> dict | None:
+    """The Chroma where-clause for a filter (and optionally a set of articles); None when it admits all."""
+    clauses: list[dict] = []
+    if article_ids:
+        clauses.append({"article_id": {"$in": list(article_ids)}})
+    if filters is not None:
+        if filters.sources:
+            clauses.append({"source": {"$in": list(filters.sources)}})
+        if filters.since is not None:
+            clauses.append({"published_ts": {"$gte": int(filters.since.timestamp())}})
+        if filters.until is not None:
+            clauses.append({"published_ts": {"$lt": int(filters.until.timestamp())}})
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+def rebuild_body(chunks: list[tuple[int, int, str]]) -> str:
+    """Lay chunk texts at their offsets; overlaps agree, gaps (separators) become spaces."""
+    size = max(end for _, end, _ in chunks)
+    buffer = [" "] * size
+    for start, end, text in chunks:
+        buffer[start:end] = list(text)
+    return re.sub(r" {2,}", " ", "".join(buffer)).strip()
 
 
 class ChunkStore:
-    """Writes and reads chunks of one collection; ids are `<article id>::<chunk number>`."""
+    """Chunks of one collection; ids are `<article id>::<chunk number>`."""
 
-    def __init__(self, client: chromadb.ClientAPI, name: str, model_name: str, dimension: int):
+    def __init__(self, client: chromadb.ClientAPI, name: str, model_name: str, dimension: int,
+                 lock_path: Path | None = None, lock_wait_s: float = 60.0):
         self.client = client
         self.name = name
         self.model_name = model_name
         self.dimension = dimension
-        self.collection = client.get_or_create_collection(
-            name,
-            configuration={"hnsw": {"space": "cosine"}},
-            metadata={"embedding_model": model_name, "embedding_dim": dimension},
-            embedding_function=None,
-        )
+        self.lock_wait_s = lock_wait_s
+        self._lock = FileLock(str(lock_path), timeout=lock_wait_s) if lock_path else None
+        self._local = threading.RLock()  # one writer thread at a time inside this process too
+        try:
+            self.collection = client.get_or_create_collection(
+                name,
+                configuration={"hnsw": {"space": "cosine"}},
+                metadata={"embedding_model": model_name, "embedding_dim": dimension},
+                embedding_function=None,
+            )
+        except Exception as exc:  # chromadb's validation errors (a bad collection name) are not one type
+            raise StoreError(f"collection {name!r}: {str(exc).splitlines()[0][:200]}") from None
         stored_model = (self.collection.metadata or {}).get("embedding_model")
         stored_dim = (self.collection.metadata or {}).get("embedding_dim")
         if stored_model != model_name or stored_dim != dimension:
@@ -75,27 +126,69 @@ class ChunkStore:
                 f"not {model_name!r} ({dimension} dims); use that model, or a new --index / collection"
             )
         self.max_batch = client.get_max_batch_size()
+        self._vectorstore = None
 
-    # --- writes --------------------------------------------------------------------------------
+    # --- the write lock -----------------------------------------------------------------------------
+    @contextmanager
+    def writing(self, on_wait=None) -> Iterator[None]:
+        """Hold the write lock: wait (up to lock_wait_s) for another writer, then fail with one line."""
+        with self._local:
+            if self._lock is None:
+                yield
+                return
+            if not self._lock.is_locked:
+                try:
+                    self._lock.acquire(timeout=0)
+                except Timeout:
+                    if on_wait:
+                        on_wait(f"another process is writing to this index; waiting up to {self.lock_wait_s:.0f} s")
+                    try:
+                        self._lock.acquire(timeout=self.lock_wait_s)
+                    except Timeout:
+                        raise IndexBusyError(f"{Path(self._lock.lock_file).parent}: another process is writing to this "
+                                             f"index and did not finish within {self.lock_wait_s:.0f} s; "
+                                             "try again when it is done") from None
+            else:
+                self._lock.acquire()
+            try:
+                yield
+            finally:
+                self._lock.release()
+
+    # --- writes -------------------------------------------------------------------------------------
     def replace_article(self, article_id: str, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
         """Drop whatever is stored for the article, then write its chunks (safe to repeat)."""
-        self.collection.delete(where={"article_id": article_id})
-        for start in range(0, len(chunks), self.max_batch):
-            part = chunks[start:start + self.max_batch]
-            self.collection.upsert(
-                ids=[c.id for c in part],
-                documents=[c.text for c in part],
-                metadatas=[c.metadata for c in part],
-                embeddings=vectors[start:start + self.max_batch],
-            )
+        with self.writing():
+            self.collection.delete(where={"article_id": article_id})
+            for start in range(0, len(chunks), self.max_batch):
+                part = chunks[start:start + self.max_batch]
+                self.collection.upsert(
+                    ids=[c.id for c in part],
+                    documents=[c.text for c in part],
+                    metadatas=[c.metadata for c in part],
+                    embeddings=vectors[start:start + self.max_batch],
+                )
+            self._bump_generation()
 
     def delete_article(self, article_id: str) -> int:
-        found = self.collection.get(where={"article_id": article_id}, include=[])
-        if found["ids"]:
-            self.collection.delete(ids=found["ids"])
-        return len(found["ids"])
+        with self.writing():
+            found = self.collection.get(where={"article_id": article_id}, include=[])
+            if found["ids"]:
+                self.collection.delete(ids=found["ids"])
+                self._bump_generation()
+            return len(found["ids"])
 
-    # --- reads ---------------------------------------------------------------------------------
+    def _bump_generation(self) -> None:
+        """Count every write in the collection's metadata, so readers in other processes see the change."""
+        current = dict(self.client.get_collection(self.name).metadata or {})
+        current["generation"] = int(current.get("generation", 0)) + 1
+        self.collection.modify(metadata=current)
+
+    def generation(self) -> int:
+        """How many writes the collection has seen (by any process); cheap enough to ask per query."""
+        return int((self.client.get_collection(self.name).metadata or {}).get("generation", 0))
+
+    # --- reads --------------------------------------------------------------------------------------
     def article_states(self, article_ids: Sequence[str]) -> dict[str, ArticleState]:
         states: dict[str, ArticleState] = {}
         unique = list(dict.fromkeys(article_ids))
@@ -117,18 +210,75 @@ class ChunkStore:
     def count(self) -> int:
         return self.collection.count()
 
-    def all_chunks(self, include_documents: bool = True) -> dict:
+    def all_chunks(self, include_documents: bool = True, where: dict | None = None) -> dict:
         """Every chunk's id, metadata and (optionally) text, fetched in pages."""
         include = ["metadatas", "documents"] if include_documents else ["metadatas"]
         ids: list[str] = []
         documents: list[str] = []
         metadatas: list[dict] = []
-        total = self.count()
         page = 5000
-        for offset in range(0, total, page):
-            found = self.collection.get(include=include, limit=page, offset=offset)
+        offset = 0
+        while True:
+            found = self.collection.get(include=include, limit=page, offset=offset, where=where)
             ids.extend(found["ids"])
             metadatas.extend(found["metadatas"])
             if include_documents:
                 documents.extend(found["documents"])
+            if len(found["ids"]) < page:
+                break
+            offset += page
         return {"ids": ids, "documents": documents, "metadatas": metadatas}
+
+    def passages(self, chunk_ids: Sequence[str], scores: dict[str, float] | None = None) -> list[Passage]:
+        """The passages of these chunks, in the order asked (unknown ids left out)."""
+        if not chunk_ids:
+            return []
+        found = self.collection.get(ids=list(chunk_ids), include=["documents", "metadatas"])
+        by_id = {cid: (text, meta) for cid, text, meta in zip(found["ids"], found["documents"], found["metadatas"])}
+        scores = scores or {}
+        return [Passage.from_metadata(cid, *by_id[cid], score=scores.get(cid, 0.0)) for cid in chunk_ids if cid in by_id]
+
+    def dense_search(self, vector: list[float], k: int, filters: SearchFilters | None = None) -> list[Passage]:
+        """Nearest chunks by cosine, through LangChain's Chroma adapter."""
+        if self._vectorstore is None:
+            from langchain_chroma import Chroma
+            self._vectorstore = Chroma(client=self.client, collection_name=self.name, embedding_function=None,
+                                       create_collection_if_not_exists=False)
+        results = self._vectorstore.similarity_search_by_vector_with_relevance_scores(vector, k=k, filter=where_for(filters))
+        return [Passage.from_metadata(doc.id, doc.page_content, doc.metadata, score) for doc, score in results]
+
+    def list_articles(self, filters: SearchFilters | None = None) -> list[StoredArticle]:
+        """One row per stored article (no body), newest first."""
+        listing = self.all_chunks(include_documents=False, where=where_for(filters))
+        rows: dict[str, StoredArticle] = {}
+        for meta in listing["metadatas"]:
+            row = rows.get(meta["article_id"])
+            if row is None:
+                row = rows[meta["article_id"]] = StoredArticle(meta["article_id"], meta.get("title", ""),
+                                                               meta.get("source", ""), meta.get("url", ""),
+                                                               meta.get("published_at", ""))
+            row.chunks += 1
+        return sorted(rows.values(), key=lambda r: r.published_at, reverse=True)
+
+    def articles(self, filters: SearchFilters | None = None, article_ids: Sequence[str] = ()) -> list[StoredArticle]:
+        """Whole articles (bodies rebuilt from their chunks) matching the filter, oldest first."""
+        found = self.all_chunks(include_documents=True, where=where_for(filters, article_ids))
+        grouped: dict[str, list] = {}
+        for text, meta in zip(found["documents"], found["metadatas"]):
+            grouped.setdefault(meta["article_id"], []).append((meta, text))
+        articles = []
+        for article_id, parts in grouped.items():
+            meta = parts[0][0]
+            body = rebuild_body([(m["start"], m["end"], t) for m, t in parts])
+            articles.append(StoredArticle(article_id, meta.get("title", ""), meta.get("source", ""), meta.get("url", ""),
+                                          meta.get("published_at", ""), body, len(parts)))
+        return sorted(articles, key=lambda a: a.published_at)
+
+    def latest_published(self, filters: SearchFilters | None = None) -> datetime | None:
+        """The publication time of the newest stored article (UTC), None when nothing is dated."""
+        stamps = [m["published_ts"] for m in self.all_chunks(include_documents=False, where=where_for(filters))["metadatas"]
+                  if "published_ts" in m]
+        if not stamps:
+            return None
+        from datetime import timezone
+        return datetime.fromtimestamp(max(stamps), timezone.utc)

@@ -32,9 +32,8 @@ def settings(tmp_path):
 
 @pytest.fixture()
 def store(settings, embeddings):
-    from assistant.store import ChunkStore, make_client
-    client = make_client(settings.index_dir, None)
-    return ChunkStore(client, settings.collection, embeddings.name, embeddings.dimension)
+    from assistant.services import build_services
+    return build_services(settings, embeddings=embeddings).store
 
 
 @pytest.fixture()

@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from assistant.ingest import ingest
+from assistant.ingest.pipeline import ingest
 from conftest import FIXTURES, run_cli
 
 pytestmark = pytest.mark.llm
@@ -28,9 +28,9 @@ The clerk, Ruth Okafor, said the minutes would be posted in the library as well 
 
 @pytest.fixture(scope="module")
 def chain(tmp_path_factory, embeddings):
-    from assistant.answer import AnswerChain
+    from assistant.qa.answer import AnswerChain
     from assistant.models.chat import get_chat_model
-    from assistant.retrieval import HybridRetriever
+    from assistant.qa.retrieval import HybridRetriever
     from assistant.settings import Settings
     from assistant.store import ChunkStore, make_client
     folder = tmp_path_factory.mktemp("e2e")

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.ingest import ingest
+from assistant.ingest.pipeline import ingest
 from assistant.store import ChunkStore, EmbeddingMismatchError, make_client
 from conftest import FIXTURES, ROOT, run_cli
 
@@ -37,7 +37,7 @@ def test_ingest_is_idempotent(store, embeddings, settings, articles_dir):
 
 def test_chunks_keep_metadata_and_exact_spans(store, embeddings, settings, articles_dir):
     ingest([str(articles_dir / "iran-mixed-message.md")], store, embeddings, settings, progress=False)
-    from assistant.sources import load_inputs
+    from assistant.ingest.sources import load_inputs
     (article,) = next(iter(load_inputs([str(articles_dir / "iran-mixed-message.md")]))).articles
     chunks = snapshot(store)
     assert len(chunks) > 3
@@ -143,11 +143,13 @@ def test_killed_ingest_then_rerun_equals_uninterrupted(tmp_path):
         assert np.allclose(ke, e, atol=1e-4)
 
 
-def test_second_writer_is_refused_while_one_holds_the_index(settings):
-    from assistant.runtime import write_lock
-    with write_lock(settings):
-        result = run_cli("--index", str(settings.index_dir), "ingest", "-q", str(FIXTURES / "articles"))
+def test_second_writer_waits_a_bounded_time_then_fails_with_one_line(settings):
+    from assistant.services import build_services
+    store = build_services(settings).store
+    with store.writing():
+        result = run_cli("--index", str(settings.index_dir), "--set", "write_wait_s=1", "ingest", "-q",
+                         str(FIXTURES / "articles"))
         assert result.returncode == 1
-        assert "another process is writing" in result.stderr
-    with write_lock(settings):  # released: can be taken again
+        assert "another process is writing" in result.stderr and "within 1 s" in result.stderr
+    with store.writing():  # released: can be taken again
         pass

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.sources import load_inputs
+from assistant.ingest.sources import load_inputs
 from conftest import FIXTURES, SHARED
 
 

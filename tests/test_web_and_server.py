@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from assistant.sources import load_inputs
+from assistant.ingest.sources import load_inputs
 from conftest import FIXTURES, run_cli
 
 FEED = """<?xml version="1.0" encoding="UTF-8"?>

@@ -8,7 +8,6 @@ from pathlib import Path
 
 from assistant.briefing.stories import articles_in_window, day_window, group_stories, latest_day
 from assistant.briefing.writer import Briefing, BriefingWriter, previous_briefing, store_briefing
-from assistant.runtime import MODEL_LOCK
 from assistant.settings import Settings
 
 
@@ -24,11 +23,7 @@ def make_briefing(settings: Settings, store, embeddings, day: date | None = None
     label = day.isoformat() if day else f"{window[0]:%Y-%m-%d %H:%M} to {window[1]:%Y-%m-%d %H:%M}"
     articles = articles_in_window(store, window[0], window[1], sources)
 
-    def encode(texts):
-        with MODEL_LOCK:
-            return embeddings.encode(texts)
-
-    stories = group_stories(articles, encode, settings.story_similarity, settings.duplicate_jaccard)
+    stories = group_stories(articles, embeddings.encode, settings.story_similarity, settings.duplicate_jaccard)
     writer = BriefingWriter(settings, chat_model or get_chat_model(settings), embeddings.encode)
     previous = previous_briefing(settings, day) if day else None
     result = writer.write(stories, label, window, previous, progress=progress)

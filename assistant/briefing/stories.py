@@ -1,6 +1,6 @@
 """Pick a window's articles from the store and group them into stories.
 
-Articles are rebuilt from their chunks (each chunk knows its span of the body). Two articles
+The store rebuilds articles from their chunks (each chunk knows its span of the body). Two articles
 are one story when their lead embeddings are close; a near-duplicate (same wording, e.g. a wire
 copy printed by two outlets) is merged into one report so it does not count as corroboration.
 """
@@ -15,17 +15,8 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
+from assistant.records import SearchFilters, StoredArticle
 from assistant.store import ChunkStore
-
-
-@dataclass
-class StoredArticle:
-    id: str
-    title: str
-    source: str
-    url: str
-    published_at: str
-    body: str
 
 
 @dataclass
@@ -58,38 +49,13 @@ def day_window(day: date, zone: str) -> tuple[datetime, datetime]:
     return start, start + timedelta(days=1)
 
 
-def rebuild_body(chunks: list[tuple[int, int, str]]) -> str:
-    """Lay chunk texts at their offsets; overlaps agree, gaps (separators) become spaces or newlines."""
-    size = max(end for _, end, _ in chunks)
-    buffer = [" "] * size
-    for start, end, text in chunks:
-        buffer[start:end] = list(text)
-    return re.sub(r" {2,}", " ", "".join(buffer)).strip()
-
-
 def articles_in_window(store: ChunkStore, since: datetime, until: datetime, sources: Sequence[str] = ()) -> list[StoredArticle]:
-    where: dict = {"$and": [{"published_ts": {"$gte": int(since.timestamp())}}, {"published_ts": {"$lt": int(until.timestamp())}}]}
-    if sources:
-        where["$and"].append({"source": {"$in": list(sources)}})
-    found = store.collection.get(where=where, include=["documents", "metadatas"])
-    grouped: dict[str, list] = {}
-    for text, meta in zip(found["documents"], found["metadatas"]):
-        grouped.setdefault(meta["article_id"], []).append((meta, text))
-    articles = []
-    for article_id, parts in grouped.items():
-        meta = parts[0][0]
-        body = rebuild_body([(m["start"], m["end"], t) for m, t in parts])
-        articles.append(StoredArticle(article_id, meta.get("title", ""), meta.get("source", ""), meta.get("url", ""),
-                                      meta.get("published_at", ""), body))
-    return sorted(articles, key=lambda a: a.published_at)
+    return store.articles(SearchFilters(sources=tuple(sources), since=since, until=until))
 
 
 def latest_day(store: ChunkStore, zone: str, sources: Sequence[str] = ()) -> date | None:
-    metas = store.all_chunks(include_documents=False)["metadatas"]
-    stamps = [m["published_ts"] for m in metas if "published_ts" in m and (not sources or m.get("source") in sources)]
-    if not stamps:
-        return None
-    return datetime.fromtimestamp(max(stamps), ZoneInfo(zone)).date()
+    newest = store.latest_published(SearchFilters(sources=tuple(sources)))
+    return newest.astimezone(ZoneInfo(zone)).date() if newest else None
 
 
 def shingles(text: str, size: int = 5) -> set[str]:

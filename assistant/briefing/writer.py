@@ -16,16 +16,16 @@ from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate
 from tqdm import tqdm
 
-from assistant.answer import format_passages
-from assistant.briefing.stories import Story, StoredArticle
-from assistant.citations import MARKER, check_answer, expand_marker
-from assistant.text import normalize_answer
-from assistant.prompts import load_prompt
-from assistant.retrieval import Passage
-from assistant.runtime import MODEL_LOCK
-from assistant.settings import Settings
+from assistant.briefing.stories import Story
+from assistant.language import normalize_answer
+from assistant.markers import MARKER, rewrite_markers
+from assistant.models.chat import with_max_tokens
+from assistant.prompts import format_passages, load_prompt
+from assistant.qa.citations import check_answer
+from assistant.qa.passage_window import best_windows
+from assistant.records import Passage
 from assistant.sentences import sentence_spans
-from assistant.tighten import tighten
+from assistant.settings import Settings
 
 NUMBER = re.compile(r"\d[\d,.]*\d|\d")
 
@@ -46,7 +46,6 @@ class StoryBrief:
     outlets: int
     dropped: int = 0  # key points removed because their citations did not support them
     status: str = "new"  # new | continuing
-    earlier_headline: str | None = None
     centroid: list[float] = field(default_factory=list)
 
 
@@ -64,11 +63,6 @@ class Briefing:
     def to_json(self) -> dict:
         from dataclasses import asdict
         return asdict(self)
-
-
-def article_passage(article: StoredArticle) -> Passage:
-    return Passage(article.id, article.id, article.title, article.source, article.url, article.published_at,
-                   0, len(article.body), article.body, 0.0)
 
 
 def number_disagreements(story: Story, excerpts: list[Passage], encode: Callable[[list[str]], np.ndarray],
@@ -136,37 +130,26 @@ def parse_story(text: str) -> tuple[str, list[str]]:
     return headline, points[:4]
 
 
-def renumber(text: str, mapping: dict[int, int]) -> str:
-    def swap(match: re.Match) -> str:
-        numbers = [mapping[n] for n in expand_marker(match.group(1)) if n in mapping]
-        return "".join(f"[{n}]" for n in dict.fromkeys(numbers))
-    return MARKER.sub(swap, text)
-
-
 class BriefingWriter:
     def __init__(self, settings: Settings, chat_model: BaseChatModel, encode: Callable[[list[str]], np.ndarray]):
         self.settings = settings
         self.encode = encode
         parser = StrOutputParser()
+        short_model = with_max_tokens(chat_model, 220)
         self.story_chain = ChatPromptTemplate.from_messages([
-            ("system", load_prompt("briefing_story_system")), ("human", load_prompt("briefing_story_user"))]) | chat_model | parser
+            ("system", load_prompt("briefing_story_system")), ("human", load_prompt("briefing_story_user"))]) | short_model | parser
         self.overview_chain = ChatPromptTemplate.from_messages([
-            ("system", load_prompt("briefing_overview_system")), ("human", load_prompt("briefing_overview_user"))]) | chat_model | parser
-
-    def encode_locked(self, texts: list[str]) -> np.ndarray:
-        with MODEL_LOCK:
-            return self.encode(texts)
+            ("system", load_prompt("briefing_overview_system")), ("human", load_prompt("briefing_overview_user"))]) | short_model | parser
 
     def write_story(self, story: Story, numbers: dict[str, int], earlier: dict | None) -> StoryBrief:
         reports = story.reports[: self.settings.briefing_articles_per_story]
         query = " ".join(a.title for a in reports)
-        excerpts = tighten([article_passage(a) for a in reports], query, self.encode_locked, self.settings.briefing_article_chars)
+        excerpts = best_windows([a.as_passage() for a in reports], query, self.encode, self.settings.briefing_article_chars)
         local_to_global = {i: numbers[p.article_id] for i, p in enumerate(excerpts, 1)}
         earlier_text = ""
         if earlier:
             earlier_text = (f"Earlier briefing on this story: {earlier['headline']}. Lead with what is new today.\n\n")
-        raw = self.story_chain.invoke({"excerpts": format_passages(excerpts), "earlier": earlier_text},
-                                      max_tokens=220)
+        raw = self.story_chain.invoke({"excerpts": format_passages(excerpts), "earlier": earlier_text})
         headline, lines = parse_story(raw)
         if not headline_is_grounded(headline, excerpts):
             headline = reports[0].title  # a headline naming what no excerpt says is replaced by the lead report's title
@@ -177,13 +160,13 @@ class BriefingWriter:
             if key in seen:
                 continue
             seen.add(key)
-            checked = check_answer(line, excerpts, self.encode_locked, self.settings.support_threshold)
+            checked = check_answer(line, excerpts, self.encode, self.settings.support_threshold)
             cited = [s for s in checked.sentences if s.markers]
             if not cited:
                 continue
             supported = all(s.supported for s in cited)
-            points.append(KeyPoint(renumber(checked.text, local_to_global), supported, min(s.support for s in cited)))
-        for i, first, j, second in number_disagreements(story, excerpts, self.encode_locked):
+            points.append(KeyPoint(rewrite_markers(checked.text, local_to_global), supported, min(s.support for s in cited)))
+        for i, first, j, second in number_disagreements(story, excerpts, self.encode):
             text = (f"Reports differ: {excerpts[i].source} says \u201c{first}\u201d [{local_to_global[i + 1]}], while "
                     f"{excerpts[j].source} says \u201c{second}\u201d [{local_to_global[j + 1]}].")
             points.append(KeyPoint(text, True, 1.0))
@@ -193,14 +176,14 @@ class BriefingWriter:
             points = [p for p in points if p.supported]
         return StoryBrief(headline or reports[0].title, points, sorted(numbers[a.id] for a in story.articles),
                           len(story.articles), len(story.outlets), dropped,
-                          "continuing" if earlier else "new", earlier["headline"] if earlier else None,
+                          "continuing" if earlier else "new",
                           [round(float(x), 5) for x in story.centroid])
 
     def write_overview(self, day: str, briefs: list[StoryBrief], sources: list[Passage]) -> tuple[str, bool]:
         listing = "\n".join(f"{i}. {b.headline}\n" + "\n".join(f"   - {p.text}" for p in b.points[:2])
                             for i, b in enumerate(briefs[:6], 1))
-        raw = self.overview_chain.invoke({"day": day, "stories": listing}, max_tokens=220).strip()
-        checked = check_answer(raw, sources, self.encode_locked, self.settings.support_threshold)
+        raw = self.overview_chain.invoke({"day": day, "stories": listing}).strip()
+        checked = check_answer(raw, sources, self.encode, self.settings.support_threshold)
         cited = [s for s in checked.sentences if s.markers]
         prose = not re.search(r"(^|\n)\s*(\d+\.|[-*•])\s", raw) and 2 <= len(checked.sentences) <= 6
         if prose and cited and all(s.supported for s in checked.sentences):
@@ -226,8 +209,8 @@ class BriefingWriter:
             briefs.append(self.write_story(story, numbers, earlier))
         overview, overview_ok = ("", False)
         if briefs:
-            passages = [article_passage(a) for a in ordered]
-            passages = tighten(passages, " ".join(b.headline for b in briefs), self.encode_locked,
+            passages = [a.as_passage() for a in ordered]
+            passages = best_windows(passages, " ".join(b.headline for b in briefs), self.encode,
                                self.settings.briefing_article_chars)
             overview, overview_ok = self.write_overview(day, briefs, passages)
         return Briefing(day, self.settings.briefing_timezone, (window[0].isoformat(), window[1].isoformat()),

@@ -9,8 +9,8 @@ from pathlib import Path
 from tqdm import tqdm
 
 from assistant.briefing.render import to_markdown
-from assistant.briefing.service import make_briefing
-from assistant.evals.metrics import mean, normalize_answer
+from assistant.evals.metrics import mean
+from assistant.language import normalize_answer
 from assistant.settings import Settings
 
 
@@ -39,12 +39,14 @@ def score_day(briefing, gold: dict) -> dict:
             "seconds": briefing.timings.get("total_s", 0.0), "missing_facts": [f for f, ok in zip(facts, found) if not ok]}
 
 
-def run_briefings(path: Path, settings: Settings, store, embeddings, progress: bool = True) -> dict:
+def run_briefings(path: Path, settings: Settings, services, progress: bool = True) -> dict:
     days = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
     rows = []
     for gold in tqdm(sorted(days, key=lambda d: d["day"]), desc="Briefings", unit="day", disable=not progress):
+        from assistant.briefing.service import make_briefing
         day_settings = settings.model_copy(update={"briefing_timezone": gold.get("timezone", settings.briefing_timezone)})
-        briefing, _ = make_briefing(day_settings, store, embeddings, date.fromisoformat(gold["day"]), progress=False)
+        briefing, _ = make_briefing(day_settings, services.store, services.embeddings, date.fromisoformat(gold["day"]),
+                                    progress=False, chat_model=services.chat_model)
         rows.append(score_day(briefing, gold))
     summary = {f"briefing.{k}": round(mean([r[k] for r in rows]), 4)
                for k in ("key_fact_recall", "supported_points", "duplicate_story_rate", "status_accuracy")}

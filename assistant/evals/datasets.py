@@ -73,17 +73,25 @@ def load_dataset(folder: Path) -> Dataset:
                    briefings_path=briefings if briefings.is_file() else None)
 
 
-def stratified(questions: list[Question], limit: int) -> list[Question]:
-    """Up to `limit` questions with each question type kept in proportion (deterministic order)."""
+def stratified(questions: list[Question], limit: int, seed: int = 0) -> list[Question]:
+    """Up to `limit` questions with each question type kept in proportion (deterministic order).
+
+    Seed 0 takes evenly spaced questions within each type; another seed draws them at random.
+    """
     if limit <= 0 or limit >= len(questions):
         return list(questions)
+    import random
+    rng = random.Random(seed)
     groups: dict[str, list[Question]] = {}
     for q in questions:
         groups.setdefault(q.question_type, []).append(q)
     picked: list[Question] = []
     quotas = {t: max(1, round(limit * len(g) / len(questions))) for t, g in groups.items()}
     for t, group in groups.items():
-        step = len(group) / quotas[t]
-        picked.extend(group[int(i * step)] for i in range(quotas[t]))
+        if seed:
+            picked.extend(rng.sample(group, min(quotas[t], len(group))))
+        else:
+            step = len(group) / quotas[t]
+            picked.extend(group[int(i * step)] for i in range(quotas[t]))
     order = {q.id: i for i, q in enumerate(questions)}
     return sorted(picked, key=lambda q: order[q.id])[:limit]

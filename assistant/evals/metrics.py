@@ -7,7 +7,8 @@ import statistics
 from collections import Counter
 from collections.abc import Sequence
 
-from assistant.text import normalize_answer
+from assistant.language import normalize_answer
+from assistant.markers import strip_markers
 
 
 def squash(text: str) -> str:
@@ -55,7 +56,7 @@ def leading_yes_no(text: str) -> str | None:
 
 def short_answer(text: str) -> str:
     """The answer's lead: its first sentence (or line) without citation markers."""
-    text = re.sub(r"\s*\[\d+(?:[,;\s–-]*\d+)*\]", "", text).strip()
+    text = strip_markers(text)
     return re.split(r"(?<=[.!?])\s+|\n", text, maxsplit=1)[0]
 
 

@@ -9,11 +9,11 @@ from datetime import date
 
 from tqdm import tqdm
 
-from assistant.answer import AnswerChain
+from assistant.qa.answer import AnswerChain
 from assistant.evals.datasets import Dataset, Question
 from assistant.evals.metrics import answer_scores, mean, percentile, precision_recall, retrieval_scores, squash
-from assistant.ingest import ingest
-from assistant.retrieval import HybridRetriever
+from assistant.ingest.pipeline import ingest
+from assistant.qa.retrieval import HybridRetriever
 from assistant.settings import Settings
 
 
@@ -57,8 +57,8 @@ def citation_scores(result, question: Question, threshold: float) -> dict[str, f
 def score_question(chain: AnswerChain, question: Question, settings: Settings) -> QuestionRecord:
     record = QuestionRecord(question.id, question.question_type, question.answer_type, question.question,
                             question.answer, answerable=question.answerable)
-    chain.settings.today = date.fromisoformat(question.today) if question.today else settings.today
-    result = chain.ask(question.question, list(question.history))
+    today = date.fromisoformat(question.today) if question.today else None
+    result = chain.ask(question.question, list(question.history), today=today)
     record.answer, record.query, record.refused = result.answer, result.query, result.refused
     record.refusal_reason, record.raw_answer = result.refusal_reason, result.raw_answer
     record.timings = {k: round(v, 3) for k, v in result.timings.items()}

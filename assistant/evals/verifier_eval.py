@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from assistant.citations import check_answer
-from assistant.retrieval import Passage
+from assistant.qa.citations import check_answer
+from assistant.records import Passage
 
 
 def verifier_agreement(labels_path: Path, encode, threshold: float) -> dict[str, float]:

@@ -57,3 +57,15 @@ def get_chat_model(settings: Settings) -> BaseChatModel:
                      "check ASSISTANT_LLM_BASE_URL or set ASSISTANT_LLM_BACKEND=embedded")
     return ChatOpenAI(model=settings.llm_model, base_url=settings.llm_base_url, api_key=settings.llm_api_key or "none",
                       temperature=settings.llm_temperature, max_tokens=settings.llm_max_tokens)
+
+
+def with_max_tokens(model: BaseChatModel, limit: int) -> BaseChatModel:
+    """A copy of the model that stops after `limit` tokens.
+
+    Keyword arguments given to a chain's `invoke` never reach the model inside it, so a short
+    call (a rewrite, a yes/no judgement) binds its own limit on a copy of the model instead.
+    """
+    for field_name in ("max_tokens", "num_predict"):  # embedded and OpenAI-compatible / Ollama
+        if field_name in type(model).model_fields:
+            return model.model_copy(update={field_name: limit})
+    return model

@@ -20,7 +20,7 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import ConfigDict, PrivateAttr
 
-from assistant.runtime import MODEL_LOCK
+from assistant.models.lock import MODEL_LOCK
 
 _servers: dict[tuple, Any] = {}
 _servers_lock = threading.Lock()

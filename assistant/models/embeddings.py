@@ -9,6 +9,8 @@ from pathlib import Path
 
 from langchain_core.embeddings import Embeddings
 
+from assistant.models.lock import MODEL_LOCK
+
 # Models ship inside packages; never let a library reach for a hub unless the user opts in.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -71,8 +73,10 @@ class SentenceEmbeddings(Embeddings):
         return self.encode([text])[0].tolist()
 
     def encode(self, texts: list[str]):
-        return self.model.encode(texts, batch_size=self.batch_size, normalize_embeddings=True,
-                                 show_progress_bar=False, convert_to_numpy=True)
+        """Unit-length vectors (cosine = dot product); takes the model lock."""
+        with MODEL_LOCK:
+            return self.model.encode(texts, batch_size=self.batch_size, normalize_embeddings=True,
+                                     show_progress_bar=False, convert_to_numpy=True)
 
 
 def get_embeddings(name: str, batch_size: int = 32) -> SentenceEmbeddings:

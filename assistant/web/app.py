@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import threading
-from collections import defaultdict
 from pathlib import Path
 
 import gradio as gr
 
-from assistant.answer import AnswerChain, AnswerResult
-from assistant.retrieval import SearchFilters
+from assistant.qa.answer import AnswerChain, AnswerResult
+from assistant.records import SearchFilters
+from assistant.services import build_services
 from assistant.settings import Settings
 from assistant.web.render import PAGE_CSS, PAGE_HEAD, link_markers, sources_html
 
@@ -18,54 +17,36 @@ class PageError(RuntimeError):
     """Something the reader should see as a message, not a stack trace."""
 
 
-class Services:
-    """Store, retriever and chain, opened once and shared by every session (the model is locked inside)."""
+class PageConfigError(RuntimeError):
+    """The page's settings are unsafe or inconsistent (e.g. a password without a username)."""
+
+
+class PageServices:
+    """The product's parts, shared by every session (the model lock lives inside the model wrappers)."""
 
     def __init__(self, settings: Settings):
         self.settings = settings
-        self._lock = threading.Lock()
-        self._store = None
-        self._embeddings = None
-        self._chain: AnswerChain | None = None
+        self.services = build_services(settings)
 
     def store(self):
-        with self._lock:
-            if self._store is None:
-                from assistant.runtime import open_store
-                self._embeddings, self._store = open_store(self.settings)
-            return self._embeddings, self._store
+        return self.services.embeddings, self.services.store
 
     def chain(self) -> AnswerChain:
-        from assistant.models.chat import ChatModelError, get_chat_model
-        from assistant.retrieval import HybridRetriever
-        embeddings, store = self.store()
-        if store.count() == 0:
+        from assistant.models.chat import ChatModelError
+        if self.services.store.count() == 0:
             raise PageError("The library is empty: add articles in the Library tab first.")
-        with self._lock:
-            if self._chain is None:
-                try:
-                    model = get_chat_model(self.settings)
-                except ChatModelError as exc:
-                    raise PageError(f"The chat model is not available: {exc}") from None
-                self._chain = AnswerChain(self.settings, HybridRetriever(store, embeddings, self.settings), model, embeddings)
-            return self._chain
+        try:
+            return self.services.answer_chain
+        except ChatModelError as exc:
+            raise PageError(f"The chat model is not available: {exc}") from None
 
     def articles(self) -> list[dict]:
-        _, store = self.store()
-        listing = store.all_chunks(include_documents=False)
-        rows: dict[str, dict] = {}
-        counts: dict[str, int] = defaultdict(int)
-        for meta in listing["metadatas"]:
-            counts[meta["article_id"]] += 1
-            rows.setdefault(meta["article_id"], {"id": meta["article_id"], "title": meta.get("title", ""),
-                                                 "outlet": meta.get("source", ""), "date": (meta.get("published_at") or "")[:10]})
-        for article_id, row in rows.items():
-            row["chunks"] = counts[article_id]
-        return sorted(rows.values(), key=lambda r: r["date"], reverse=True)
+        return [{"id": a.id, "title": a.title, "outlet": a.source, "date": (a.published_at or "")[:10], "chunks": a.chunks}
+                for a in self.services.store.list_articles()]
 
 
 def parse_day(value: str, name: str):
-    from assistant.sources.common import LoadError, parse_datetime
+    from assistant.ingest.sources.common import LoadError, parse_datetime
     if not value or not value.strip():
         return None
     try:
@@ -75,7 +56,7 @@ def parse_day(value: str, name: str):
 
 
 def build_app(settings: Settings) -> gr.Blocks:
-    services = Services(settings)
+    services = PageServices(settings)
 
     def outlets() -> list[str]:
         try:
@@ -91,7 +72,7 @@ def build_app(settings: Settings) -> gr.Blocks:
         chat = list(chat or []) + [{"role": "user", "content": message}, {"role": "assistant", "content": "…"}]
         yield chat, history, gr.update(), "", ""
         try:
-            filters = SearchFilters(sources=list(chosen or []), since=parse_day(since, "since"), until=parse_day(until, "until"))
+            filters = SearchFilters(sources=tuple(chosen or ()), since=parse_day(since, "since"), until=parse_day(until, "until"))
             chain = services.chain()
             result, partial = None, ""
             for item in chain.stream(message, history, filters):
@@ -128,8 +109,8 @@ def build_app(settings: Settings) -> gr.Blocks:
         return table, gr.update(choices=[(f"{r['title']} ({r['outlet']})", r["id"]) for r in rows], value=None)
 
     def run_ingest(files, urls: str, progress=gr.Progress()):
-        from assistant.ingest import ingest_articles, load_articles
-        from assistant.runtime import IndexBusyError, write_lock
+        from assistant.ingest.pipeline import ingest_articles, load_articles
+        from assistant.store import IndexBusyError
         inputs = [str(Path(f if isinstance(f, str) else f.name)) for f in (files or [])]
         inputs += [line.strip() for line in (urls or "").splitlines() if line.strip()]
         if not inputs:
@@ -138,8 +119,7 @@ def build_app(settings: Settings) -> gr.Blocks:
         progress(0, desc="Reading inputs")
         articles, errors = load_articles(inputs, settings)
         try:
-            with write_lock(settings):
-                outcomes = ingest_articles(articles, store, embeddings, settings, progress=False) if articles else []
+            outcomes = ingest_articles(articles, store, embeddings, settings, progress=False) if articles else []
         except IndexBusyError as exc:
             return f"⚠️ {exc}", *articles_table(), gr.update(choices=outlets())
         lines = ["| input | article | result |", "|---|---|---|"]
@@ -154,15 +134,18 @@ def build_app(settings: Settings) -> gr.Blocks:
     def delete(article_id: str, query: str):
         if not article_id:
             return "Choose an article to delete.", *articles_table(query)
+        from assistant.store import IndexBusyError
         _, store = services.store()
-        removed = store.delete_article(article_id)
+        try:
+            removed = store.delete_article(article_id)  # takes the store's write lock, like every writer
+        except IndexBusyError as exc:
+            return f"⚠️ {exc}", *articles_table(query)
         return f"Deleted {removed} chunks.", *articles_table(query)
 
     def write_briefing(day_text: str, progress=gr.Progress(track_tqdm=True)):
         import tempfile
         from datetime import date as date_type
         from assistant.briefing.render import to_html, to_markdown
-        from assistant.briefing.service import make_briefing
         from assistant.models.chat import ChatModelError
         try:
             day = date_type.fromisoformat(day_text.strip()) if day_text and day_text.strip() else None
@@ -172,7 +155,7 @@ def build_app(settings: Settings) -> gr.Blocks:
         if store.count() == 0:
             return "⚠️ The library is empty: add articles in the Library tab first.", None, None
         try:
-            result, _ = make_briefing(settings, store, embeddings, day, progress=True)
+            result, _ = services.services.briefing(day, progress=True)
         except (ChatModelError, ValueError) as exc:
             return f"⚠️ {exc}", None, None
         folder = Path(tempfile.mkdtemp(prefix="briefing-"))
@@ -232,8 +215,16 @@ def build_app(settings: Settings) -> gr.Blocks:
     return demo
 
 
+def page_auth(settings: Settings) -> tuple[str, str] | None:
+    """The page's login, or None when it is open; half a login is an error, never a silently open page."""
+    if bool(settings.web_username) != bool(settings.web_password):
+        missing = "web_username" if not settings.web_username else "web_password"
+        raise PageConfigError(f"{missing} is not set: the page needs both web_username and web_password, or neither")
+    return (settings.web_username, settings.web_password) if settings.web_username else None
+
+
 def serve(settings: Settings, host: str, port: int) -> None:
-    auth = (settings.web_username, settings.web_password) if settings.web_username and settings.web_password else None
+    auth = page_auth(settings)
     app = build_app(settings)
     app.queue(default_concurrency_limit=8).launch(server_name=host, server_port=port, auth=auth, css=PAGE_CSS,
                                                   head=PAGE_HEAD, show_error=False, inbrowser=False)

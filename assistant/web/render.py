@@ -2,39 +2,30 @@
 
 from __future__ import annotations
 
-import html
-import re
-
-from assistant.answer import AnswerResult
-
-MARKER = re.compile(r"\[(\d+)\]")
+from assistant.markers import MARKER, expand_marker
+from assistant.qa.answer import AnswerResult
+from assistant.rendering import render
 
 
 def link_markers(answer: str, valid: set[int]) -> str:
-    """Turn [n] into a link to source n (only markers that resolve to a passage)."""
-    return MARKER.sub(lambda m: f"[[{m.group(1)}]](#src-{m.group(1)})" if int(m.group(1)) in valid else "", answer)
+    """Turn each [n] into a Markdown link to source n (markers that resolve to no passage are dropped)."""
+    def link(match) -> str:
+        return "".join(f"[[{n}]](#src-{n})" for n in expand_marker(match.group(1)) if n in valid)
+    return MARKER.sub(link, answer)
 
 
 def sources_html(result: AnswerResult) -> str:
-    if result.refused or not result.checked or not result.checked.citations:
-        return "<div class='sources-empty'>No sources cited.</div>"
-    blocks = []
-    for citation in result.checked.citations:
-        p = citation.passage
-        lo = max(citation.highlight_start - p.start, 0)
-        hi = min(citation.highlight_end - p.start, len(p.text))
-        text = (html.escape(p.text[:lo]) + "<mark>" + html.escape(p.text[lo:hi]) + "</mark>" + html.escape(p.text[hi:]))
-        link = f"<a href='{html.escape(p.url)}' target='_blank' rel='noopener'>open article</a>" if p.url else ""
-        blocks.append(
-            f"<div class='source' id='src-{citation.n}' data-n='{citation.n}'>"
-            f"<div class='source-head'><b>[{citation.n}] {html.escape(p.title)}</b></div>"
-            f"<div class='source-meta'>{html.escape(p.source)} · {html.escape((p.published_at or 'undated')[:10])} "
-            f"· chars {citation.highlight_start}–{citation.highlight_end} {link}</div>"
-            f"<div class='source-text'>{text}</div></div>")
-    unsupported = "".join(f"<li>{html.escape(s)}</li>" for s in result.unsupported)
-    if unsupported:
-        blocks.append(f"<div class='unsupported'>Not backed by the cited passages:<ul>{unsupported}</ul></div>")
-    return "\n".join(blocks)
+    citations = []
+    if not result.refused and result.checked:
+        for citation in result.checked.citations:
+            p = citation.passage
+            lo = max(citation.highlight_start - p.start, 0)
+            hi = min(citation.highlight_end - p.start, len(p.text))
+            citations.append({"n": citation.n, "title": p.title, "source": p.source, "url": p.url,
+                              "date": (p.published_at or "undated")[:10], "highlight_start": citation.highlight_start,
+                              "highlight_end": citation.highlight_end, "before": p.text[:lo], "marked": p.text[lo:hi],
+                              "after": p.text[hi:]})
+    return render("sources.html", citations=citations, unsupported=result.unsupported)
 
 
 PAGE_CSS = """

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from dateutil import parser as date_parser
 
-from assistant.articles import Article
+from assistant.records import Article
 
 
 class LoadError(Exception):

@@ -6,30 +6,28 @@ import re
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
+from datetime import date
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate, PromptTemplate
 
-from assistant.citations import CheckedAnswer, check_answer
-from assistant.dates import relative_date_range
+from assistant.markers import MARKER
+from assistant.models.chat import with_max_tokens
 from assistant.models.embeddings import SentenceEmbeddings
-from assistant.prompts import load_prompt
-from assistant.retrieval import HybridRetriever, Passage, SearchFilters
-from assistant.tighten import tighten
-from assistant.runtime import MODEL_LOCK
+from assistant.prompts import format_passages, load_prompt
+from assistant.qa.citations import CheckedAnswer, check_answer
+from assistant.qa.dates import relative_date_range
+from assistant.qa.passage_window import best_windows
+from assistant.qa.refusal import looks_like_refusal, unknown_terms
+from assistant.qa.retrieval import HybridRetriever
+from assistant.records import Passage, SearchFilters
 from assistant.settings import Settings
 
 # Words that make a follow-up depend on the conversation; without them a question stands alone.
 REFERS_BACK = re.compile(
     r"\b(he|she|they|him|her|them|his|hers|their|theirs|it|its|this|that|these|those|there|then|"
     r"former|latter|same|also|else|other|another|more|again|next|before|after that|what about|how about)\b",
-    re.I,
-)
-REFUSAL_PATTERNS = re.compile(
-    r"(do(es)? not contain|don't contain|does not (say|mention|state|provide)|not (mentioned|stated|provided) in|"
-    r"no information|insufficient information|not enough information|cannot (answer|determine|be determined)|"
-    r"can't (answer|determine)|unable to (answer|determine)|passages do not|articles do not)",
     re.I,
 )
 
@@ -70,64 +68,6 @@ class AnswerResult:
                 "timings": {k: round(v, 4) for k, v in self.timings.items()}}
 
 
-def format_passages(passages: Sequence[Passage]) -> str:
-    template = load_prompt("passage")
-    return "\n\n".join(template.format(n=i, title=p.title, source=p.source, date=(p.published_at or "undated")[:10],
-                                       text=p.text.strip()) for i, p in enumerate(passages, 1))
-
-
-QUESTION_WORDS = frozenset("which what who whom whose when where why how did does do is are was were has have had can could "
-                           "will would should according in on at of for and or the a an if after before between".split())
-KEY_TERM = re.compile(r"\b(?:[A-Z][\w&.-]*[\w&]|\d[\d,.]*\d)")
-
-
-def key_terms(question: str) -> list[str]:
-    """Names and numbers a question is about: capitalised words (not the opening word) and multi-digit numbers."""
-    terms = []
-    for match in KEY_TERM.finditer(question):
-        word = re.sub(r"['’]s$", "", match.group(0))
-        if match.start() == 0 or word.lower() in QUESTION_WORDS or len(word) < 3 and not word.isdigit():
-            continue
-        terms.append(word)
-    return list(dict.fromkeys(terms))
-
-
-def unknown_terms(question: str, vocabulary: set[str]) -> list[str]:
-    """Key terms of the question that appear nowhere in the indexed articles (titles, outlets, text)."""
-    unknown = []
-    for term in key_terms(question):
-        words = re.findall(r"\w+", term_stem(term))
-        if words and not all(known_word(w, vocabulary) for w in words):
-            unknown.append(term)
-    return unknown
-
-
-DEMONYM_ENDINGS = ("ish", "ian", "ese", "an", "i")
-PLACE_ENDINGS = ("", "a", "ia", "ain", "an", "e", "y")
-
-
-def known_word(word: str, vocabulary: set[str]) -> bool:
-    """In the corpus as written, as a plural, or as the place a demonym names ("British" -> "britain")."""
-    if word in vocabulary or word + "s" in vocabulary:
-        return True
-    for ending in DEMONYM_ENDINGS:
-        stem = word[: -len(ending)]
-        if word.endswith(ending) and len(stem) >= 3 and any(stem + place in vocabulary for place in PLACE_ENDINGS):
-            return True
-    return False
-
-
-def term_stem(term: str) -> str:
-    """Lower-case, no thousands separators, no plural -s: "Americans" matches "American", "$1000" matches "$1,000"."""
-    term = term.lower().replace(",", "")
-    return term[:-1] if len(term) > 4 and term.endswith("s") and not term.endswith("ss") else term
-
-
-def looks_like_refusal(text: str, refusal_text: str) -> bool:
-    head = text.strip()[:200]
-    return refusal_text.lower().rstrip(".") in head.lower() or bool(REFUSAL_PATTERNS.search(head))
-
-
 def needs_rewrite(question: str, history: Sequence[dict]) -> bool:
     return bool(history) and bool(REFERS_BACK.search(question))
 
@@ -136,9 +76,13 @@ def format_history(history: Sequence[dict], turns: int = 4) -> str:
     lines = []
     for message in list(history)[-turns:]:
         role = "User" if message.get("role") == "user" else "Assistant"
-        content = re.sub(r"\s*\[\d+\]", "", str(message.get("content", ""))).strip()
+        content = MARKER.sub("", str(message.get("content", ""))).strip()
         lines.append(f"{role}: {content[:400]}")
     return "\n".join(lines)
+
+
+def is_bare_yes_no(sentence: str) -> bool:
+    return bool(re.fullmatch(r"(yes|no)\b[.,!]?", sentence.strip().lower()))
 
 
 class AnswerChain:
@@ -149,66 +93,66 @@ class AnswerChain:
         self.settings = settings
         self.retriever = retriever
         self.embeddings = embeddings
-        refusal = settings.refusal_text
-        answer_prompt = ChatPromptTemplate.from_messages([
-            ("system", load_prompt("answer_system").replace("{refusal}", refusal)),
+        self.answer_prompt = ChatPromptTemplate.from_messages([
+            ("system", load_prompt("answer_system").replace("{refusal}", settings.refusal_text)),
             ("human", load_prompt("answer_user")),
         ])
-        self.answer_prompt = answer_prompt
         self.chat_model = chat_model
-        self.answer_chain = answer_prompt | chat_model
-        self.rewrite_chain = PromptTemplate.from_template(load_prompt("condense_question")) | chat_model | StrOutputParser()
+        self.answer_chain = self.answer_prompt | chat_model
+        self.rewrite_chain = (PromptTemplate.from_template(load_prompt("condense_question"))
+                              | with_max_tokens(chat_model, 64) | StrOutputParser())
 
     def rewrite(self, question: str, history: Sequence[dict]) -> str:
         if not needs_rewrite(question, history):
             return question
-        rewritten = self.rewrite_chain.invoke({"history": format_history(history), "question": question},
-                                              max_tokens=64).strip()
+        rewritten = self.rewrite_chain.invoke({"history": format_history(history), "question": question}).strip()
         rewritten = rewritten.splitlines()[0].strip().strip('"') if rewritten else ""
         return rewritten or question
 
-    def resolve_filters(self, question: str, filters: SearchFilters) -> SearchFilters:
+    def resolve_filters(self, question: str, filters: SearchFilters, today: date) -> SearchFilters:
         """The caller's filters, or, when they set no dates, a window from a relative date in the question."""
         if filters.since is None and filters.until is None:
-            window = relative_date_range(question, self.settings.effective_today())
+            window = relative_date_range(question, today)
             if window:
-                filters = SearchFilters(sources=list(filters.sources), since=window[0], until=window[1])
+                filters = SearchFilters(sources=filters.sources, since=window[0], until=window[1])
         return filters
 
-    def stream(self, question: str, history: Sequence[dict] = (), filters: SearchFilters | None = None
-               ) -> Iterator[str | AnswerResult]:
+    def refusal(self, question: str, query: str, passages: list[Passage], filters: SearchFilters,
+                timings: dict[str, float], started: float, reason: str, **extra) -> Iterator[str | AnswerResult]:
+        timings["total_s"] = time.perf_counter() - started
+        yield self.settings.refusal_text
+        yield AnswerResult(question, query, self.settings.refusal_text, True, passages, None, filters, timings,
+                           refusal_reason=reason, **extra)
+
+    def stream(self, question: str, history: Sequence[dict] = (), filters: SearchFilters | None = None,
+               today: date | None = None) -> Iterator[str | AnswerResult]:
         timings: dict[str, float] = {}
         started = time.perf_counter()
+        today = today or self.settings.effective_today()
         query = self.rewrite(question, history)
         timings["rewrite_s"] = time.perf_counter() - started
         given = filters or SearchFilters()
-        filters = self.resolve_filters(query, given)
+        filters = self.resolve_filters(query, given, today)
         mark = time.perf_counter()
-        passages = self.retriever.search(query, k=self.settings.top_k, filters=filters)
-        if not passages and filters is not given:
-            # "in March" may name when something happened, not when it was reported: search all dates instead.
-            filters = given
-            passages = self.retriever.search(query, k=self.settings.top_k, filters=filters)
-        missing = unknown_terms(query, self.retriever.vocabulary()) if self.settings.refuse_unknown_terms else []
+        missing = unknown_terms(query, self.retriever.vocabulary(), self.retriever.stems()) \
+            if self.settings.refuse_unknown_terms else []
         if missing:
             # No article mentions a name or number the question is about: any answer would be a guess.
             timings["retrieval_ms"] = (time.perf_counter() - mark) * 1000
-            timings["total_s"] = time.perf_counter() - started
-            yield self.settings.refusal_text
-            yield AnswerResult(question, query, self.settings.refusal_text, True, passages, None, filters, timings,
-                               unknown_terms=missing, refusal_reason="unknown_terms")
+            yield from self.refusal(question, query, [], filters, timings, started, "unknown_terms", unknown_terms=missing)
             return
+        passages = self.retriever.search(query, k=self.settings.top_k, filters=filters)
+        if not passages and filters != given:
+            # "in March" may name when something happened, not when it was reported: search all dates instead.
+            filters = given
+            passages = self.retriever.search(query, k=self.settings.top_k, filters=filters)
         timings["retrieval_ms"] = (time.perf_counter() - mark) * 1000
         if passages and self.settings.passage_chars:
             mark = time.perf_counter()
-            with MODEL_LOCK:
-                passages = tighten(passages, query, self.embeddings.encode, self.settings.passage_chars)
-            timings["tighten_ms"] = (time.perf_counter() - mark) * 1000
+            passages = best_windows(passages, query, self.embeddings.encode, self.settings.passage_chars)
+            timings["window_ms"] = (time.perf_counter() - mark) * 1000
         if not passages:
-            yield self.settings.refusal_text
-            timings["total_s"] = time.perf_counter() - started
-            yield AnswerResult(question, query, self.settings.refusal_text, True, [], None, filters, timings,
-                               refusal_reason="no_passages")
+            yield from self.refusal(question, query, [], filters, timings, started, "no_passages")
             return
         inputs = {"passages": format_passages(passages), "question": query}
         mark = time.perf_counter()
@@ -234,13 +178,11 @@ class AnswerChain:
             answer = self.settings.refusal_text
         else:
             mark = time.perf_counter()
-            with MODEL_LOCK:
-                checked = check_answer(raw, passages, self.embeddings.encode, self.settings.support_threshold,
-                                       exempt=lambda s: bool(re.fullmatch(r"(yes|no)\b[.,!]?", s.strip().lower())))
+            checked = check_answer(raw, passages, self.embeddings.encode, self.settings.support_threshold,
+                                   exempt=is_bare_yes_no)
             timings["verify_ms"] = (time.perf_counter() - mark) * 1000
             answer = checked.text
-            if self.settings.refuse_unsupported and not any(
-                    s.supported and s.markers for s in checked.sentences):
+            if self.settings.refuse_unsupported and not any(s.supported and s.markers for s in checked.sentences):
                 # Nothing the model said is backed by a passage it cited: more likely a guess than an answer.
                 refused, answer = True, self.settings.refusal_text
         timings["total_s"] = time.perf_counter() - started
@@ -248,9 +190,10 @@ class AnswerChain:
         yield AnswerResult(question, query, answer, refused, passages, checked, filters, timings, inputs,
                            refusal_reason=reason, raw_answer=raw)
 
-    def ask(self, question: str, history: Sequence[dict] = (), filters: SearchFilters | None = None) -> AnswerResult:
+    def ask(self, question: str, history: Sequence[dict] = (), filters: SearchFilters | None = None,
+            today: date | None = None) -> AnswerResult:
         result = None
-        for item in self.stream(question, history, filters):
+        for item in self.stream(question, history, filters, today):
             if isinstance(item, AnswerResult):
                 result = item
         assert result is not None

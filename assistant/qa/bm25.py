@@ -1,4 +1,9 @@
-"""A BM25 index over the collection's chunks, cached on disk and rebuilt only when the chunks change."""
+"""A BM25 index over the collection's chunks (bm25s), cached on disk under a fingerprint of the chunks.
+
+The fingerprint covers every chunk id and its article's content hash, so an article updated in
+place (same chunk count, new text) gets a new index. Cache folders are written under a unique
+temporary name and renamed into place, so two processes building at once never see half a cache.
+"""
 
 from __future__ import annotations
 
@@ -6,18 +11,22 @@ import hashlib
 import json
 import re
 import shutil
+import tempfile
 from functools import cached_property
 from pathlib import Path
 
 import bm25s
 import numpy as np
-import Stemmer
 
-_stemmer = Stemmer.Stemmer("english")
+from assistant.language import STOPWORDS, stem
 
 
 def tokenize(texts: list[str]):
-    return bm25s.tokenize(texts, stopwords="en", stemmer=_stemmer, show_progress=False)
+    return bm25s.tokenize(texts, stopwords=list(STOPWORDS), stemmer=_stem_many, show_progress=False)
+
+
+def _stem_many(words: list[str]) -> list[str]:
+    return [stem(w) for w in words]
 
 
 def fingerprint(ids: list[str], metadatas: list[dict]) -> str:
@@ -36,12 +45,18 @@ def words_of(text: str) -> set[str]:
 
 
 class BM25Index:
-    def __init__(self, ids: list[str], metadatas: list[dict], model: bm25s.BM25 | None, vocabulary: set[str] | None = None):
+    def __init__(self, ids: list[str], metadatas: list[dict], model: bm25s.BM25 | None, vocabulary: set[str] | None = None,
+                 key: str = ""):
         self.ids = ids
         self.metadatas = metadatas
         self.model = model
+        self.key = key
         self.vocabulary = vocabulary or set()  # every lower-case word of the corpus (titles, outlets, text)
         self.position = {chunk_id: i for i, chunk_id in enumerate(ids)}
+
+    @cached_property
+    def stems(self) -> set[str]:
+        return {stem(w) for w in self.vocabulary}
 
     @cached_property
     def outlet_patterns(self) -> dict[str, re.Pattern]:
@@ -53,17 +68,21 @@ class BM25Index:
                 patterns[source] = re.compile(rf"\b{re.escape(core)}(\.com)?\b", re.I)
         return patterns
 
+    def source_of(self, chunk_id: str) -> str:
+        position = self.position.get(chunk_id)
+        return self.metadatas[position].get("source", "") if position is not None else ""
+
     @classmethod
-    def build(cls, ids: list[str], documents: list[str], metadatas: list[dict]) -> "BM25Index":
+    def build(cls, ids: list[str], documents: list[str], metadatas: list[dict], key: str = "") -> "BM25Index":
         if not ids:
-            return cls([], [], None)
+            return cls([], [], None, key=key)
         texts = [f"{m.get('title', '')}\n{d}" for d, m in zip(documents, metadatas)]
         model = bm25s.BM25()
         model.index(tokenize(texts), show_progress=False)
         vocabulary: set[str] = set()
         for text, meta in zip(texts, metadatas):
             vocabulary |= words_of(text + " " + str(meta.get("source", "")))
-        return cls(ids, metadatas, model, vocabulary)
+        return cls(ids, metadatas, model, vocabulary, key)
 
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
@@ -73,12 +92,10 @@ class BM25Index:
                                                         "vocabulary": sorted(self.vocabulary)}))
 
     @classmethod
-    def load(cls, folder: Path) -> "BM25Index":
+    def load(cls, folder: Path, key: str = "") -> "BM25Index":
         data = json.loads((folder / "chunks.json").read_text())
         model = bm25s.BM25.load(str(folder / "bm25")) if data["ids"] else None
-        if "vocabulary" not in data:
-            raise KeyError("vocabulary")  # a cache from before the vocabulary existed: rebuild
-        return cls(data["ids"], data["metadatas"], model, set(data["vocabulary"]))
+        return cls(data["ids"], data["metadatas"], model, set(data["vocabulary"]), key)
 
     def search(self, query: str, k: int, mask: np.ndarray | None = None) -> list[tuple[str, float]]:
         if self.model is None or not self.ids:
@@ -91,25 +108,32 @@ class BM25Index:
         return [(self.ids[int(i)], float(s)) for i, s in zip(results[0], scores[0]) if s > 0]
 
 
+CACHE_FORMAT = "v2"  # bump when the tokenizer changes, so older caches are not read
+
+
 def load_or_build(cache_root: Path, store) -> BM25Index:
     """The index for the store's current chunks: from the disk cache when its fingerprint matches."""
     listing = store.all_chunks(include_documents=False)
-    key = fingerprint(listing["ids"], listing["metadatas"])
+    key = CACHE_FORMAT + "-" + fingerprint(listing["ids"], listing["metadatas"])
     folder = cache_root / key
-    index = None
     if (folder / "chunks.json").exists():
         try:
-            index = BM25Index.load(folder)
+            return BM25Index.load(folder, key)
         except (OSError, ValueError, KeyError):
-            shutil.rmtree(folder, ignore_errors=True)  # a damaged cache is rebuilt below
-    if index is None:
-        full = store.all_chunks(include_documents=True)
-        index = BM25Index.build(full["ids"], full["documents"], full["metadatas"])
-        tmp = folder.with_suffix(".tmp")
-        shutil.rmtree(tmp, ignore_errors=True)
+            pass  # damaged, or removed by another process while we read it: build below
+    full = store.all_chunks(include_documents=True)
+    index = BM25Index.build(full["ids"], full["documents"], full["metadatas"], key)
+    try:
+        cache_root.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".building-", dir=cache_root))
         index.save(tmp)
-        tmp.rename(folder)
-    for stale in cache_root.iterdir():
-        if stale != folder:
-            shutil.rmtree(stale, ignore_errors=True)
+        try:
+            tmp.rename(folder)
+        except OSError:  # another process put the same index in place first: keep theirs
+            shutil.rmtree(tmp, ignore_errors=True)
+        for stale in cache_root.iterdir():
+            if stale.name != key and not stale.name.startswith(".building-"):
+                shutil.rmtree(stale, ignore_errors=True)
+    except OSError:
+        pass  # a read-only or full cache folder costs a rebuild next time, nothing else
     return index

@@ -1,29 +1,22 @@
-"""Citation post-processing: parse [n] markers, resolve them to passages, score each sentence's support.
+"""Citation post-processing: resolve [n] markers to passages, drop dangling ones, re-point wrong ones.
 
-Support is checked after generation because a 1.5B model cites wrongly now and then: a sentence
-is supported when the passages it cites share its content words (lexical) and its meaning
-(embedding cosine against the best-matching sentence of those passages).
+Support is checked after generation because a 1.5B model cites wrongly now and then; the
+support scores themselves come from `assistant.qa.verify`.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from assistant.retrieval import Passage
-from assistant.sentences import sentence_spans, split_sentences as sentence_list
-
-MARKER = re.compile(r"\[(\d+(?:\s*[,;–-]\s*\d+)*)\]")
-WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’.-]*")
-STOPWORDS = frozenset(
-    "a an the and or but if of to in on at by for with from as is are was were be been being it its this that "
-    "these those there their they them he she his her him we our you your i me my not no yes do does did has have "
-    "had will would can could should may might also than then so such which who whom whose what when where why how "
-    "about into over after before during while said says according".split()
-)
+from assistant.language import content_words
+from assistant.markers import MARKER, expand_marker, rewrite_markers
+from assistant.qa.verify import Encoder, passage_sentences, support_score
+from assistant.records import Passage
+from assistant.sentences import split_sentences as sentence_list
 
 
 @dataclass
@@ -41,6 +34,7 @@ class SentenceCheck:
     support: float
     supported: bool
     marker_support: dict[int, float] = field(default_factory=dict)  # each cited passage on its own
+    reason: str = ""
 
 
 @dataclass
@@ -56,31 +50,10 @@ class CheckedAnswer:
         return [s.text for s in self.sentences if not s.supported]
 
 
-def expand_marker(body: str) -> list[int]:
-    numbers: list[int] = []
-    for part in re.split(r"\s*[,;]\s*", body):
-        if re.fullmatch(r"\d+\s*[–-]\s*\d+", part):
-            low, high = (int(x) for x in re.split(r"\s*[–-]\s*", part))
-            numbers.extend(range(low, min(high, low + 10) + 1))
-        elif part.strip().isdigit():
-            numbers.append(int(part))
-    return numbers
-
-
 def strip_dangling(text: str, valid: set[int]) -> tuple[str, int]:
     """Drop marker numbers that resolve to no passage; returns the cleaned text and how many went."""
-    removed = 0
-
-    def fix(match: re.Match) -> str:
-        nonlocal removed
-        numbers = expand_marker(match.group(1))
-        kept = [n for n in dict.fromkeys(numbers) if n in valid]
-        removed += len([n for n in numbers if n not in valid])
-        return "".join(f"[{n}]" for n in kept)
-
-    cleaned = MARKER.sub(fix, text)
-    cleaned = re.sub(r"[ \t]+([.,;:!?])", r"\1", cleaned)
-    return re.sub(r"[ \t]{2,}", " ", cleaned).strip(), removed
+    removed = sum(1 for body in MARKER.findall(text) for n in expand_marker(body) if n not in valid)
+    return rewrite_markers(text, {n: n for n in valid}), removed
 
 
 def split_sentences(text: str) -> list[str]:
@@ -96,26 +69,6 @@ def split_sentences(text: str) -> list[str]:
     return merged
 
 
-def content_words(text: str) -> set[str]:
-    words = {w.lower().strip(".'’-") for w in WORD.findall(MARKER.sub(" ", text))}
-    return {w[:6] if len(w) > 6 else w for w in words if w and w not in STOPWORDS}
-
-
-def lexical_support(sentence: str, passages: Sequence[str]) -> float:
-    words = content_words(sentence)
-    if not words:
-        return 1.0
-    available = set().union(*(content_words(p) for p in passages)) if passages else set()
-    return len(words & available) / len(words)
-
-
-def passage_sentences(passage: Passage) -> list[tuple[int, int, str]]:
-    """(start, end, text) of each sentence in the passage, as spans of the article body."""
-    spans = [(passage.start + s, passage.start + e, passage.text[s:e]) for s, e in sentence_spans(passage.text)
-             if e - s > 3]
-    return spans or [(passage.start, passage.end, passage.text)]
-
-
 def inherited_markers(own_markers: list[list[int]], index: int) -> list[int]:
     """An uncited sentence is judged against the citations of the next cited sentence (else the previous).
 
@@ -125,22 +78,6 @@ def inherited_markers(own_markers: list[list[int]], index: int) -> list[int]:
         if own_markers[other]:
             return own_markers[other]
     return []
-
-
-NUMBER_TOKEN = re.compile(r"\d[\d,]*(?:\.\d+)?")
-
-
-def unmatched_numbers(sentence: str, passages: Sequence[str]) -> list[str]:
-    """Numbers in the sentence that none of the passages contains (thousands separators ignored)."""
-    available = {n.replace(",", "") for p in passages for n in NUMBER_TOKEN.findall(p)}
-    return [n for n in NUMBER_TOKEN.findall(MARKER.sub(" ", sentence)) if n.replace(",", "").rstrip(".") not in available]
-
-
-def passage_words(passage: Passage) -> str:
-    return passage.text + " " + passage.title
-
-
-Encoder = Callable[[list[str]], np.ndarray]
 
 
 def check_answer(answer: str, passages: Sequence[Passage], encode: Encoder, threshold: float,
@@ -173,14 +110,8 @@ def check_answer(answer: str, passages: Sequence[Passage], encode: Encoder, thre
             best_piece[n] = int(np.argmax(similarities))
             similarity = float(similarities[best_piece[n]])
             semantic = max(semantic, similarity)
-            own = 0.5 * lexical_support(bare, [passage_words(numbered[n])]) + 0.5 * similarity
-            if unmatched_numbers(bare, [passage_words(numbered[n])]):
-                own = 0.0
-            each[n] = round(own, 3)
-        score = 0.5 * lexical_support(bare, [passage_words(numbered[n]) for n in markers]) + 0.5 * semantic
-        if unmatched_numbers(bare, [passage_words(numbered[n]) for n in markers]):
-            score = 0.0  # a figure the cited passages never give is not supported, however close the wording
-        return score, each, best_piece
+            each[n] = round(support_score(bare, [numbered[n]], similarity), 3)
+        return support_score(bare, [numbered[n] for n in markers], semantic), each, best_piece
 
     own_markers = [[n for body in MARKER.findall(s) for n in expand_marker(body) if n in numbered] for s in sentences]
     checks: list[SentenceCheck] = []

@@ -6,8 +6,8 @@ from urllib.parse import urlparse
 
 import trafilatura
 
-from assistant.articles import Article, stable_id
-from assistant.sources.common import LoadError, parse_datetime
+from assistant.records import Article, stable_id
+from assistant.ingest.sources.common import LoadError, parse_datetime
 
 
 def article_from_html(html: str, origin: str, url: str | None = None) -> Article:

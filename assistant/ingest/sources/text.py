@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from assistant.articles import Article, stable_id
-from assistant.sources.common import LoadError, file_time, read_text_file
+from assistant.records import Article, stable_id
+from assistant.ingest.sources.common import LoadError, file_time, read_text_file
 
 LOCAL_SOURCE = "Local file"
 

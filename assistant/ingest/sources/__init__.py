@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from assistant.sources.common import LoadError, LoadResult, read_text_file
-from assistant.sources.html import article_from_html
-from assistant.sources.jsonl import load_json
-from assistant.sources.markdown import load_markdown
-from assistant.sources.text import load_text
-from assistant.sources.web import articles_from_feed, load_url
+from assistant.ingest.sources.common import LoadError, LoadResult, read_text_file
+from assistant.ingest.sources.html import article_from_html
+from assistant.ingest.sources.jsonl import load_json
+from assistant.ingest.sources.markdown import load_markdown
+from assistant.ingest.sources.text import load_text
+from assistant.ingest.sources.web import articles_from_feed, load_url
 
 __all__ = ["LoadError", "LoadResult", "load_inputs", "SUPPORTED_SUFFIXES"]
 

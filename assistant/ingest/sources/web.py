@@ -7,9 +7,9 @@ from datetime import datetime, timezone
 import feedparser
 import requests
 
-from assistant.articles import Article, stable_id
-from assistant.sources.common import LoadError, LoadResult, decode_text, parse_datetime
-from assistant.sources.html import article_from_html
+from assistant.records import Article, stable_id
+from assistant.ingest.sources.common import LoadError, LoadResult, decode_text, parse_datetime
+from assistant.ingest.sources.html import article_from_html
 
 USER_AGENT = "news-assistant/0.1 (+offline-first reader)"
 FEED_MARKERS = (b"<rss", b"<feed", b"<rdf:rdf")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from assistant.articles import Article, stable_id
-from assistant.sources.common import LoadError, LoadResult, parse_datetime, read_text_file
+from assistant.records import Article, stable_id
+from assistant.ingest.sources.common import LoadError, LoadResult, parse_datetime, read_text_file
 
 BODY_KEYS = ("body", "text", "content")
 

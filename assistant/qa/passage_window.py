@@ -12,11 +12,11 @@ from dataclasses import replace
 
 import numpy as np
 
-from assistant.citations import content_words
-from assistant.retrieval import Passage
+from assistant.language import content_words
+from assistant.records import Passage
 from assistant.sentences import sentence_spans
 
-def best_window(scores: Sequence[float], lengths: Sequence[int], budget: int) -> tuple[int, int]:
+def best_run(scores: Sequence[float], lengths: Sequence[int], budget: int) -> tuple[int, int]:
     """Indices [first, last] of the consecutive sentences with the highest total score within the budget."""
     best, best_score = (0, 0), -1e9
     for first in range(len(scores)):
@@ -31,7 +31,7 @@ def best_window(scores: Sequence[float], lengths: Sequence[int], budget: int) ->
     return best
 
 
-def tighten(passages: Sequence[Passage], query: str, encode: Callable[[list[str]], np.ndarray], budget: int) -> list[Passage]:
+def best_windows(passages: Sequence[Passage], query: str, encode: Callable[[list[str]], np.ndarray], budget: int) -> list[Passage]:
     if budget <= 0:
         return list(passages)
     query_words = content_words(query)
@@ -52,7 +52,7 @@ def tighten(passages: Sequence[Passage], query: str, encode: Callable[[list[str]
             words = content_words(passage.text[s:e])
             overlap = len(words & query_words) / (len(query_words) or 1)
             scores.append(max(0.0, float(sim)) + overlap - 0.25)  # below-par sentences lower a window's total
-        first, last = best_window(scores, [e - s for s, e in spans], budget)
+        first, last = best_run(scores, [e - s for s, e in spans], budget)
         start, end = spans[first][0], spans[last][1]
         out.append(replace(passage, text=passage.text[start:end], start=passage.start + start,
                            end=passage.start + end))

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import yaml
 
-from assistant.articles import Article, stable_id
-from assistant.sources.common import LoadError, file_time, parse_datetime, read_text_file
-from assistant.sources.text import LOCAL_SOURCE
+from assistant.records import Article, stable_id
+from assistant.ingest.sources.common import LoadError, file_time, parse_datetime, read_text_file
+from assistant.ingest.sources.text import LOCAL_SOURCE
 
 FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.S)
 HEADING = re.compile(r"^#\s+(.+)$", re.M)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-from assistant.articles import Article, Chunk
+from assistant.records import Article, Chunk
 
 # Paragraphs first, then lines, then sentence ends, then words: a chunk breaks mid-sentence only
 # when one sentence alone is longer than the chunk size.

@@ -12,12 +12,11 @@ from dataclasses import dataclass, field
 
 from tqdm import tqdm
 
-from assistant.articles import Article, Chunk
-from assistant.chunking import chunk_article, make_splitter
+from assistant.records import Article, Chunk
+from assistant.ingest.chunking import chunk_article, make_splitter
 from assistant.models.embeddings import SentenceEmbeddings
-from assistant.runtime import MODEL_LOCK
 from assistant.settings import Settings
-from assistant.sources import load_inputs
+from assistant.ingest.sources import load_inputs
 from assistant.store import ChunkStore
 
 EMBED_GROUP = 256  # chunks encoded per call: big enough that encode dominates the per-call overhead
@@ -66,6 +65,13 @@ def load_articles(inputs: Iterable[str], settings: Settings, on_error: Callable[
 
 def ingest_articles(articles: list[Article], store: ChunkStore, embeddings: SentenceEmbeddings, settings: Settings,
                     progress: bool = True) -> list[ArticleOutcome]:
+    """Chunk, embed and store the articles that are new or changed, under the store's write lock."""
+    with store.writing():
+        return _ingest_locked(articles, store, embeddings, settings, progress)
+
+
+def _ingest_locked(articles: list[Article], store: ChunkStore, embeddings: SentenceEmbeddings, settings: Settings,
+                   progress: bool) -> list[ArticleOutcome]:
     splitter = make_splitter(settings.chunk_size, settings.chunk_overlap)
     states = store.article_states([a.id for a in articles])
     outcomes: list[ArticleOutcome] = []
@@ -79,8 +85,7 @@ def ingest_articles(articles: list[Article], store: ChunkStore, embeddings: Sent
         if not pending:
             return
         texts = [embedding_text(article, chunk) for article, chunks, _ in pending for chunk in chunks]
-        with MODEL_LOCK:
-            vectors = embeddings.encode(texts)
+        vectors = embeddings.encode(texts)
         offset = 0
         for article, chunks, status in pending:
             store.replace_article(article.id, chunks, vectors[offset:offset + len(chunks)])
@@ -114,5 +119,6 @@ def embedding_text(article: Article, chunk: Chunk) -> str:
 def ingest(inputs: Iterable[str], store: ChunkStore, embeddings: SentenceEmbeddings, settings: Settings,
            progress: bool = True, on_error: Callable[[str], None] | None = None) -> IngestReport:
     articles, errors = load_articles(inputs, settings, on_error)
-    outcomes = ingest_articles(articles, store, embeddings, settings, progress)
+    with store.writing(on_wait=on_error):
+        outcomes = ingest_articles(articles, store, embeddings, settings, progress)
     return IngestReport(outcomes=outcomes, errors=errors)

@@ -1,0 +1,80 @@
+"""One eval run from start to finish: prepare the dataset's own index, ask, score, report, gate."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from assistant.services import Services, build_services
+from assistant.settings import Settings
+
+
+def eval_index_dir(settings: Settings, dataset_folder: Path) -> Path:
+    """Eval corpora get their own store so they never mix with the user's articles."""
+    key = hashlib.sha256(str(dataset_folder.resolve()).encode()).hexdigest()[:8]
+    return settings.cache_dir / "eval-index" / f"{dataset_folder.name}-{key}"
+
+
+def eval_settings(settings: Settings, dataset_folder: Path, index_given: bool, model: str | None = None) -> Settings:
+    """A copy of the settings for this dataset: its own index (unless one was named) and the chosen model."""
+    update: dict = {}
+    if not index_given and not settings.chroma_url:
+        update["index_dir"] = eval_index_dir(settings, dataset_folder)
+    if model:
+        update["llm_model_path" if Path(model).is_file() else "llm_model"] = Path(model) if Path(model).is_file() else model
+    return settings.model_copy(update=update)
+
+
+@dataclass
+class EvalOutcome:
+    summary: dict
+    failures: list[str] | None
+    report_path: Path
+    old_summary: dict | None
+
+
+def prepare(services: Services, data, progress: bool) -> str:
+    from assistant.evals.runner import prepare_index
+    return prepare_index(data, services.store, services.embeddings, services.settings, progress=progress)
+
+
+def run_eval(settings: Settings, dataset: Path, limit: int, out: Path, compare: Path | None, thresholds: Path | None,
+             verifier_labels: Path | None, briefings: bool, progress: bool, say=print, services: Services | None = None,
+             seed: int = 0) -> EvalOutcome:
+    from assistant.evals.datasets import load_dataset, stratified
+    from assistant.evals.report import check_thresholds, write_chart, write_json, write_markdown
+    from assistant.evals.runner import run_questions, summarise
+
+    data = load_dataset(dataset)
+    services = services or build_services(settings)
+    say(f"index {settings.chroma_url or settings.index_dir}: {prepare(services, data, progress)}")
+    questions = stratified(data.questions, limit, seed)
+    out.mkdir(parents=True, exist_ok=True)
+    started = datetime.now().isoformat(timespec="seconds")
+    records = list(run_questions(services.answer_chain, questions, settings, progress=progress))
+    summary = summarise(records)
+    if verifier_labels is not None and verifier_labels.is_file():
+        from assistant.evals.verifier_eval import verifier_agreement
+        summary["overall"].update({k: round(v, 4) for k, v in verifier_agreement(
+            verifier_labels, services.embeddings.encode, settings.support_threshold).items()})
+    briefing_rows = None
+    if data.briefings_path and briefings:
+        from assistant.evals.briefing_eval import run_briefings
+        briefing_eval = run_briefings(data.briefings_path, settings, services, progress=progress)
+        summary["overall"].update(briefing_eval["summary"])
+        briefing_rows = briefing_eval["days"]
+    meta = {"dataset": str(dataset), "questions": len(records), "started": started,
+            "finished": datetime.now().isoformat(timespec="seconds"), "seed": seed, "limit": limit,
+            "model": str(settings.llm_model_path or settings.llm_model), "backend": settings.llm_backend,
+            "retrieval_mode": settings.retrieval_mode, "top_k": settings.top_k,
+            "passage_chars": settings.passage_chars, "chunk_size": settings.chunk_size,
+            "embedding_model": settings.embedding_model, "briefings": briefing_rows}
+    old = json.loads(compare.read_text())["summary"] if compare else None
+    failures = check_thresholds(summary, thresholds) if thresholds else None
+    write_json(out / "report.json", summary, records, meta)
+    write_markdown(out / "report.md", summary, records, meta, old, failures)
+    write_chart(out / "chart.png", summary)
+    return EvalOutcome(summary, failures, out / "report.md", old)

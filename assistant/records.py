@@ -1,0 +1,111 @@
+"""The shared vocabulary of the pipeline, on the ground floor: every stage imports it, it imports no stage.
+
+Article (one news item as read), Chunk (a span of it, as stored), Passage (a stored span as
+retrieved and cited), StoredArticle (an article rebuilt from the store) and SearchFilters.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+def stable_id(*parts: str) -> str:
+    """A short deterministic id from identifying fields (not from the body, so edits replace)."""
+    joined = "\x1f".join(p.strip().lower() for p in parts)
+    return "a-" + hashlib.sha256(joined.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Article:
+    id: str
+    title: str
+    body: str
+    source: str
+    url: str | None = None
+    published_at: datetime | None = None  # always timezone-aware when set
+    author: str | None = None
+    origin: str = ""  # the file or URL it was read from
+
+    @property
+    def content_hash(self) -> str:
+        """Changes whenever anything stored about the article changes."""
+        fields = [self.title, self.body, self.source, self.url or "", self.author or "",
+                  self.published_at.isoformat() if self.published_at else ""]
+        return hashlib.sha256("\x1f".join(fields).encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Chunk:
+    id: str
+    article_id: str
+    index: int
+    text: str
+    start: int  # character span of `text` inside the article body
+    end: int
+    metadata: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A span of a stored article, as retrieved, put in a prompt and cited."""
+
+    chunk_id: str
+    article_id: str
+    title: str
+    source: str
+    url: str
+    published_at: str  # ISO 8601, or "" when undated
+    start: int  # character span of `text` inside the article body
+    end: int
+    text: str
+    score: float = 0.0
+
+    @classmethod
+    def from_metadata(cls, chunk_id: str, text: str, meta: dict, score: float) -> "Passage":
+        return cls(chunk_id=chunk_id, article_id=meta["article_id"], title=meta.get("title", ""),
+                   source=meta.get("source", ""), url=meta.get("url", ""), published_at=meta.get("published_at", ""),
+                   start=int(meta.get("start", 0)), end=int(meta.get("end", 0)), text=text, score=score)
+
+
+@dataclass
+class StoredArticle:
+    """An article as the store holds it (body rebuilt from its chunks)."""
+
+    id: str
+    title: str
+    source: str
+    url: str
+    published_at: str
+    body: str = ""
+    chunks: int = 0
+
+    def as_passage(self) -> Passage:
+        return Passage(self.id, self.id, self.title, self.source, self.url, self.published_at, 0, len(self.body),
+                       self.body, 0.0)
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    """Which chunks a search may return: outlets, and a [since, until) publication window."""
+
+    sources: tuple[str, ...] = ()
+    since: datetime | None = None
+    until: datetime | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "sources", tuple(self.sources or ()))
+
+    def is_empty(self) -> bool:
+        return not self.sources and self.since is None and self.until is None
+
+    def accepts(self, meta: dict) -> bool:
+        if self.sources and meta.get("source") not in self.sources:
+            return False
+        ts = meta.get("published_ts")
+        if self.since is not None and (ts is None or ts < self.since.timestamp()):
+            return False
+        if self.until is not None and (ts is None or ts >= self.until.timestamp()):
+            return False
+        return True

@@ -1,0 +1,80 @@
+"""Build the long-lived parts once (embedder, store, retriever, chat model, chains) for the CLI, the page,
+the benchmarks, the evals and the tests. Each part is made on first use, so `stats` never loads the chat model.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+
+from assistant.settings import Settings
+
+
+def built_once(method):
+    """A property computed on first use, once even when several page sessions ask at the same moment."""
+    name = "_built_" + method.__name__
+
+    @property
+    @functools.wraps(method)
+    def getter(self):
+        with self._lock:
+            if name not in self.__dict__:
+                self.__dict__[name] = method(self)
+            return self.__dict__[name]
+    return getter
+
+
+class Services:
+    """The parts one process needs, built from one immutable Settings."""
+
+    def __init__(self, settings: Settings, chat_model=None, embeddings=None):
+        self.settings = settings
+        self._given_chat_model = chat_model
+        self._given_embeddings = embeddings
+        self._lock = threading.RLock()
+
+    @built_once
+    def embeddings(self):
+        if self._given_embeddings is not None:
+            return self._given_embeddings
+        from assistant.models.embeddings import get_embeddings
+        return get_embeddings(self.settings.embedding_model, self.settings.embedding_batch_size)
+
+    @built_once
+    def store(self):
+        from assistant.store import ChunkStore, make_client
+        client = make_client(self.settings.index_dir, self.settings.chroma_url)
+        lock_path = None if self.settings.chroma_url else self.settings.index_dir / ".write.lock"
+        return ChunkStore(client, self.settings.collection, self.embeddings.name, self.embeddings.dimension,
+                          lock_path=lock_path, lock_wait_s=self.settings.write_wait_s)
+
+    @built_once
+    def retriever(self):
+        from assistant.qa.retrieval import HybridRetriever
+        return HybridRetriever(self.store, self.embeddings, self.settings)
+
+    @built_once
+    def chat_model(self):
+        if self._given_chat_model is not None:
+            return self._given_chat_model
+        from assistant.models.chat import get_chat_model
+        return get_chat_model(self.settings)
+
+    @built_once
+    def answer_chain(self):
+        from assistant.qa.answer import AnswerChain
+        return AnswerChain(self.settings, self.retriever, self.chat_model, self.embeddings)
+
+    def ingest(self, inputs, progress: bool = True, on_error=None):
+        from assistant.ingest.pipeline import ingest
+        return ingest(inputs, self.store, self.embeddings, self.settings, progress=progress, on_error=on_error)
+
+    def briefing(self, day=None, window=None, sources=(), progress: bool = True):
+        from assistant.briefing.service import make_briefing
+        return make_briefing(self.settings, self.store, self.embeddings, day, window, sources, progress=progress,
+                             chat_model=self.chat_model)
+
+
+def build_services(settings: Settings, **given) -> Services:
+    """The one way to assemble the product from settings (tests may pass a fake chat model or embedder)."""
+    return Services(settings, **given)
