@@ -48,3 +48,21 @@ def normalize_answer(text: str) -> str:
     text = "".join(ch for ch in text if ch not in _PUNCTUATION)
     text = _ARTICLES.sub(" ", text)
     return " ".join(text.split())
+
+
+NAME = re.compile(r"(?<![\w’'])(?:[A-Z][a-z][\w’'-]*|[A-Z]{2,}[\w-]*)(?:\s+(?:of\s+|de\s+|van\s+)?(?:[A-Z][a-z][\w’'-]*|[A-Z]{2,}[\w-]*|[A-Z]\b\.?))*")
+CALENDAR_WORDS = frozenset("monday tuesday wednesday thursday friday saturday sunday january february march april may june "
+                           "july august september october november december".split())
+
+
+def names(sentence: str) -> list[str]:
+    """Capitalised names in a sentence (not its first word, which is capitalised whatever it is), possessives cut."""
+    found = []
+    for match in NAME.finditer(sentence):
+        parts = match.group(0).split()
+        if match.start() == 0 or sentence[:match.start()].strip() in ("“", '"', "‘", "'", "("):
+            parts = parts[1:]
+        name = re.sub(r"['’]s$", "", " ".join(parts)).strip()
+        if len(name) >= 2 and not all(p.lower() in CALENDAR_WORDS | STOPWORDS for p in name.split()):
+            found.append(name)
+    return list(dict.fromkeys(found))

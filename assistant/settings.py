@@ -81,7 +81,11 @@ class Settings(BaseSettings):
     refusal_text: str = Field("The articles do not contain the answer to this question.", description="What the assistant says when it cannot answer.")
     refuse_unknown_terms: bool = Field(True, description="Refuse without asking the model when no article mentions a name or number the question is about.")
     refuse_unsupported: bool = Field(True, description="Replace an answer with the refusal when none of its cited sentences is supported.")
-    support_threshold: float = Field(0.55, description="Sentences whose support score is below this are flagged unsupported.")
+    support_threshold: float = Field(0.55, ge=0, le=1, description="Sentences whose support score is below this are flagged unsupported (docs/verifier.md).")
+    refuse_missing_outlets: bool = Field(True, description="Refuse when the question is about a report from an outlet the index does not hold.")
+    decompose: bool = Field(True, description="Answer comparison/temporal yes/no questions one claim per named report (docs/decomposition.md).")
+    claim_threshold: float = Field(0.5, ge=0, le=1, description="Judge P(Yes) at which a claim counts as supported by its report.")
+    claim_passage_chars: int = Field(320, ge=100, description="Characters of each of a claim's passages shown to the judge.")
 
     @classmethod
     def settings_customise_sources(

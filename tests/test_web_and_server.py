@@ -15,7 +15,9 @@ from pathlib import Path
 import pytest
 import requests
 
-from assistant.ingest.sources import load_inputs
+from assistant.ingest.sources import Limits, load_inputs
+
+LOCAL = Limits(allow_private_urls=True)  # the test site runs on this machine
 from conftest import FIXTURES, run_cli
 
 FEED = """<?xml version="1.0" encoding="UTF-8"?>
@@ -61,7 +63,7 @@ def test_url_is_fetched_and_extracted(site):
 
 
 def test_feed_items_are_fetched_as_articles(site):
-    results = list(load_inputs([f"{site}/feed.xml"]))
+    results = list(load_inputs([f"{site}/feed.xml"], LOCAL))
     articles = [a for r in results for a in r.articles]
     titles = {a.title: a for a in articles}
     assert "Lantern Festival Returns to the Kestrel River" in titles
@@ -71,9 +73,17 @@ def test_feed_items_are_fetched_as_articles(site):
     assert titles["Council Meets on Budget"].published_at.isoformat().startswith("2024-05-19T07:30")
 
 
+def test_feed_items_pointing_at_private_addresses_are_not_fetched_by_default(site):
+    (result,) = load_inputs([f"{site}/feed.xml"])  # the feed URL was typed by the user: fetched
+    titles = {a.title: a for a in result.articles}
+    # its items link to 127.0.0.1: not fetched, so the item's own summary stands in for the page
+    assert "rice paper" not in titles["Lantern Festival Returns to the Kestrel River"].body
+    assert "four percent" in titles["Council Meets on Budget"].body
+
+
 def test_bad_urls_get_one_line_errors(site):
     unreachable = f"http://127.0.0.1:{free_port()}/story"
-    results = list(load_inputs([unreachable, f"{site}/broken-feed.xml", f"{site}/missing.html"], timeout=5))
+    results = list(load_inputs([unreachable, f"{site}/broken-feed.xml", f"{site}/missing.html"], Limits(timeout=5)))
     errors = [e for r in results for e in r.errors]
     assert [a for r in results for a in r.articles] == []
     assert len(errors) == 3 and all("\n" not in e for e in errors)

@@ -16,7 +16,7 @@ from assistant.records import Article, Chunk
 from assistant.ingest.chunking import chunk_article, make_splitter
 from assistant.models.embeddings import SentenceEmbeddings
 from assistant.settings import Settings
-from assistant.ingest.sources import load_inputs
+from assistant.ingest.sources import Limits, load_inputs
 from assistant.store import ChunkStore
 
 EMBED_GROUP = 256  # chunks encoded per call: big enough that encode dominates the per-call overhead
@@ -48,18 +48,28 @@ class IngestReport:
                 f"{len(self.errors)} failed; {self.chunks_written} chunks written")
 
 
-def load_articles(inputs: Iterable[str], settings: Settings, on_error: Callable[[str], None] | None = None) -> tuple[list[Article], list[str]]:
-    """Read every input; duplicates of one article inside the batch collapse to the last copy."""
+def load_articles(inputs: Iterable[str], settings: Settings, on_error: Callable[[str], None] | None = None,
+                  typed_by_user: bool = True) -> tuple[list[Article], list[str]]:
+    """Read every input. Exact copies of one article in the batch collapse to one; two different
+    articles that claim one id are both reported and the later one is skipped, never silently lost."""
     by_id: dict[str, Article] = {}
     errors: list[str] = []
-    for result in load_inputs(inputs, timeout=settings.fetch_timeout):
+
+    def report(line: str) -> None:
+        errors.append(line)
+        if on_error:
+            on_error(line)
+
+    for result in load_inputs(inputs, Limits.from_settings(settings), typed_by_user=typed_by_user):
         for article in result.articles:
-            by_id.pop(article.id, None)
+            earlier = by_id.get(article.id)
+            if earlier is not None and earlier.content_hash != article.content_hash:
+                report(f"{article.origin}: id {article.id!r} is already used by {earlier.origin} in this batch; "
+                       "skipped (give each article its own id)")
+                continue
             by_id[article.id] = article
         for error in result.errors:
-            errors.append(error)
-            if on_error:
-                on_error(error)
+            report(error)
     return list(by_id.values()), errors
 
 

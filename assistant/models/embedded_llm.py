@@ -99,6 +99,9 @@ class EmbeddedChatModel(BaseChatModel):
                    "cache_prompt": kwargs.get("cache_prompt", True)}
         if stop:
             request["stop"] = stop
+        if kwargs.get("logprobs"):
+            request["logprobs"] = True
+            request["top_logprobs"] = int(kwargs.get("top_logprobs", 10))
         return request
 
     def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
@@ -112,7 +115,8 @@ class EmbeddedChatModel(BaseChatModel):
         usage = response.get("usage", {})
         message = AIMessage(content=choice["message"].get("content") or "",
                             response_metadata={"timings": response.get("timings", {}), "usage": usage,
-                                               "finish_reason": choice.get("finish_reason")})
+                                               "finish_reason": choice.get("finish_reason"),
+                                               "logprobs": choice.get("logprobs")})
         return ChatResult(generations=[ChatGeneration(message=message)])
 
     def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None,

@@ -18,7 +18,10 @@ from assistant.models.embeddings import SentenceEmbeddings
 from assistant.prompts import format_passages, load_prompt
 from assistant.qa.citations import CheckedAnswer, check_answer
 from assistant.qa.dates import relative_date_range
+from assistant.qa.decompose import compose, explain, gather
+from assistant.qa.judge import ClaimJudge
 from assistant.qa.passage_window import best_windows
+from assistant.qa.questions import OutletMatcher, QuestionPlan, analyse
 from assistant.qa.refusal import looks_like_refusal, unknown_terms
 from assistant.qa.retrieval import HybridRetriever
 from assistant.records import Passage, SearchFilters
@@ -44,8 +47,11 @@ class AnswerResult:
     timings: dict[str, float] = field(default_factory=dict)
     prompt_inputs: dict = field(default_factory=dict, repr=False)  # what filled the answer prompt (for benchmarks)
     unknown_terms: list[str] = field(default_factory=list)  # why a refusal came before the model was asked
-    refusal_reason: str = ""  # no_passages | unknown_terms | model | unsupported
+    refusal_reason: str = ""  # no_passages | unknown_terms | missing_outlet | model | unsupported
     raw_answer: str = ""  # what the model wrote, before checking
+    plan: QuestionPlan | None = field(default=None, repr=False)
+    route: str = "plain"  # plain | claims (decomposed into one claim per report)
+    claims: list[dict] = field(default_factory=list)  # per claim: text, outlet, support, published
 
     @property
     def unsupported(self) -> list[str]:
@@ -65,6 +71,7 @@ class AnswerResult:
                 "citations": self.citations_json(), "unsupported": self.unsupported,
                 "dangling_markers": self.checked.dangling if self.checked else 0, "unknown_terms": self.unknown_terms,
                 "sentences": [asdict(s) for s in self.checked.sentences] if self.checked else [],
+                "shape": self.plan.shape if self.plan else "", "route": self.route, "claims": self.claims,
                 "timings": {k: round(v, 4) for k, v in self.timings.items()}}
 
 
@@ -101,6 +108,15 @@ class AnswerChain:
         self.answer_chain = self.answer_prompt | chat_model
         self.rewrite_chain = (PromptTemplate.from_template(load_prompt("condense_question"))
                               | with_max_tokens(chat_model, 64) | StrOutputParser())
+        self.judge = ClaimJudge(chat_model)
+        self._matcher: tuple[frozenset, OutletMatcher] | None = None
+
+    def matcher(self) -> OutletMatcher:
+        """The outlet matcher for the outlets now in the index (rebuilt when they change)."""
+        outlets = frozenset(self.retriever.outlets())
+        if self._matcher is None or self._matcher[0] != outlets:
+            self._matcher = (outlets, OutletMatcher(outlets))
+        return self._matcher[1]
 
     def rewrite(self, question: str, history: Sequence[dict]) -> str:
         if not needs_rewrite(question, history):
@@ -119,6 +135,7 @@ class AnswerChain:
 
     def refusal(self, question: str, query: str, passages: list[Passage], filters: SearchFilters,
                 timings: dict[str, float], started: float, reason: str, **extra) -> Iterator[str | AnswerResult]:
+        """Say plainly that the articles do not hold the answer (and record why, for the evals)."""
         timings["total_s"] = time.perf_counter() - started
         yield self.settings.refusal_text
         yield AnswerResult(question, query, self.settings.refusal_text, True, passages, None, filters, timings,
@@ -134,12 +151,22 @@ class AnswerChain:
         given = filters or SearchFilters()
         filters = self.resolve_filters(query, given, today)
         mark = time.perf_counter()
+        plan = analyse(query, self.matcher())
+        if plan.missing_outlets and self.settings.refuse_missing_outlets:
+            # The question is about a report from an outlet the index does not hold: its premise cannot be checked.
+            yield from self.refusal(question, query, [], filters, timings, started, "missing_outlet",
+                                    unknown_terms=plan.missing_outlets, plan=plan)
+            return
         missing = unknown_terms(query, self.retriever.vocabulary(), self.retriever.stems()) \
             if self.settings.refuse_unknown_terms else []
         if missing:
             # No article mentions a name or number the question is about: any answer would be a guess.
             timings["retrieval_ms"] = (time.perf_counter() - mark) * 1000
-            yield from self.refusal(question, query, [], filters, timings, started, "unknown_terms", unknown_terms=missing)
+            yield from self.refusal(question, query, [], filters, timings, started, "unknown_terms",
+                                    unknown_terms=missing, plan=plan)
+            return
+        if plan.decomposable and self.settings.decompose:
+            yield from self.answer_by_claims(question, query, plan, filters, timings, started)
             return
         passages = self.retriever.search(query, k=self.settings.top_k, filters=filters)
         if not passages and filters != given:
@@ -188,7 +215,26 @@ class AnswerChain:
         timings["total_s"] = time.perf_counter() - started
         reason = ("model" if checked is None else "unsupported") if refused else ""
         yield AnswerResult(question, query, answer, refused, passages, checked, filters, timings, inputs,
-                           refusal_reason=reason, raw_answer=raw)
+                           refusal_reason=reason, raw_answer=raw, plan=plan)
+
+    def answer_by_claims(self, question: str, query: str, plan: QuestionPlan, filters: SearchFilters,
+                         timings: dict[str, float], started: float) -> Iterator[str | AnswerResult]:
+        """Comparison and temporal yes/no questions: one claim per report, judged apart, composed in code."""
+        mark = time.perf_counter()
+        evidence = gather(plan, self.retriever, self.embeddings.encode, self.judge,
+                          window_chars=self.settings.claim_passage_chars)
+        composition = compose(plan, evidence, self.settings.claim_threshold)
+        text, passages = explain(plan, composition, self.embeddings.encode)
+        timings["claims_s"] = time.perf_counter() - mark
+        checked = check_answer(text, passages, self.embeddings.encode, self.settings.support_threshold,
+                               exempt=is_bare_yes_no, repair=False)
+        timings["first_token_s"] = time.perf_counter() - started
+        timings["total_s"] = time.perf_counter() - started
+        yield checked.text
+        claims = [{"text": e.claim.text, "outlet": e.claim.outlet, "support": round(e.support, 3),
+                   "published": e.published, "rule": composition.rule} for e in evidence]
+        yield AnswerResult(question, query, checked.text, False, passages, checked, filters, timings,
+                           plan=plan, route="claims", claims=claims, raw_answer=text)
 
     def ask(self, question: str, history: Sequence[dict] = (), filters: SearchFilters | None = None,
             today: date | None = None) -> AnswerResult:

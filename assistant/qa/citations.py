@@ -14,7 +14,7 @@ import numpy as np
 
 from assistant.language import content_words
 from assistant.markers import MARKER, expand_marker, rewrite_markers
-from assistant.qa.verify import Encoder, passage_sentences, support_score
+from assistant.qa.verify import Encoder, Verdict, passage_sentences, verdict
 from assistant.records import Passage
 from assistant.sentences import split_sentences as sentence_list
 
@@ -101,17 +101,19 @@ def check_answer(answer: str, passages: Sequence[Passage], encode: Encoder, thre
         piece_vectors[n] = vectors[offset: offset + len(pieces[n])]
         offset += len(pieces[n])
 
-    def support(index: int, markers: list[int]) -> tuple[float, dict[int, float], dict[int, int]]:
-        """Combined score for the sentence against `markers`, each marker's own score, and its best sentence."""
+    def support(index: int, markers: list[int]) -> tuple[Verdict, dict[int, float], dict[int, int]]:
+        """The sentence's verdict against `markers` together, each marker's own score, and its best sentence."""
         bare = bares[index]
-        each, best_piece, semantic = {}, {}, 0.0
+        each, best_piece, semantic, closest = {}, {}, -1.0, ""
         for n in markers:
             similarities = piece_vectors[n] @ sentence_vectors[index]
             best_piece[n] = int(np.argmax(similarities))
             similarity = float(similarities[best_piece[n]])
-            semantic = max(semantic, similarity)
-            each[n] = round(support_score(bare, [numbered[n]], similarity), 3)
-        return support_score(bare, [numbered[n] for n in markers], semantic), each, best_piece
+            sentence_text = pieces[n][best_piece[n]][2]
+            if similarity > semantic:
+                semantic, closest = similarity, sentence_text
+            each[n] = round(verdict(bare, [numbered[n]], similarity, sentence_text).score, 3)
+        return verdict(bare, [numbered[n] for n in markers], max(semantic, 0.0), closest), each, best_piece
 
     own_markers = [[n for body in MARKER.findall(s) for n in expand_marker(body) if n in numbered] for s in sentences]
     checks: list[SentenceCheck] = []
@@ -123,9 +125,9 @@ def check_answer(answer: str, passages: Sequence[Passage], encode: Encoder, thre
         if exempt(bare) or len(content_words(bare)) < 2 and not markers:
             checks.append(SentenceCheck(sentence, markers, 1.0, True))
             continue
-        score, each, best_piece = support(index, markers) if markers else (0.0, {}, {})
-        if score < threshold and repair and numbered:
-            candidates = [(support(index, [n])[0], n) for n in numbered]
+        found, each, best_piece = support(index, markers) if markers else (Verdict(0.0, "no citation"), {}, {})
+        if found.score < threshold and repair and numbered:
+            candidates = [(support(index, [n])[0].score, n) for n in numbered]
             best_score, best_n = max(candidates)
             if best_score >= threshold:
                 if own_markers[index] or not markers:  # cited wrongly, or not cited at all: write the marker in
@@ -133,12 +135,14 @@ def check_answer(answer: str, passages: Sequence[Passage], encode: Encoder, thre
                     sentence = re.sub(r"([.!?]*)$", lambda m: f" [{best_n}]{m.group(1)}", sentence, count=1)
                     repaired += 1
                 markers = [best_n]
-                score, each, best_piece = support(index, markers)
+                found, each, best_piece = support(index, markers)
         for n, piece in best_piece.items():
             similarity = float(piece_vectors[n][piece] @ sentence_vectors[index])
             if n not in best_span or similarity > best_span[n][0]:
                 best_span[n] = (similarity, pieces[n][piece][0], pieces[n][piece][1])
-        checks.append(SentenceCheck(sentence, markers, round(score, 3), score >= threshold, each))
+        supported = found.score >= threshold
+        checks.append(SentenceCheck(sentence, markers, round(found.score, 3), supported, each,
+                                    "" if supported else (found.reason or "the cited passage does not say this")))
 
     if repaired:
         text = " ".join(c.text for c in checks)

@@ -1,39 +1,96 @@
-"""Does a passage support a sentence? The scores behind every citation check.
+"""Does a passage support a sentence? The check behind every citation, answer and summary sentence.
 
-A sentence is supported by a passage when it shares its content words (lexical coverage) and
-its meaning (embedding cosine against the passage's best-matching sentence), and when no figure
-in the sentence is missing from the passage.
+Word overlap alone passes any sentence built from the source's own words, so the check looks
+for the errors that keep those words: a name or a figure the passage never gives, a negation
+the passage does not have (or drops one it has), a word turned into its opposite. What passes
+those hard checks gets a soft score (content-word coverage and embedding similarity to the best
+passage sentence); optionally the chat model judges the sentence against that passage too.
+The thresholds come from the perturbation dev set (docs/verifier.md).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.language import content_words
+from assistant.language import NEGATIONS, content_words, names, stem, words
 from assistant.markers import MARKER
 from assistant.records import Passage
 from assistant.sentences import sentence_spans
 
 Encoder = Callable[[list[str]], np.ndarray]
 NUMBER_TOKEN = re.compile(r"\d[\d,]*(?:\.\d+)?")
+# Pairs a sentence may turn into each other while keeping every other word of the source.
+OPPOSITES = {
+    "increase": "decrease", "rise": "fall", "win": "lose", "approve": "reject", "hire": "fire", "buy": "sell",
+    "open": "close", "before": "after", "more": "fewer", "higher": "lower", "gain": "loss", "support": "oppose",
+    "accept": "refuse", "join": "leave", "raise": "cut", "first": "last", "largest": "smallest", "start": "end",
+    "allow": "ban", "up": "down", "profit": "loss", "above": "below", "best": "worst", "success": "failure",
+    "confirm": "deny", "guilty": "innocent", "former": "current", "old": "new", "early": "late", "add": "remove",
+}
+OPPOSITE_STEMS = {stem(a): stem(b) for a, b in OPPOSITES.items()} | {stem(b): stem(a) for a, b in OPPOSITES.items()}
+IRREGULAR = {"won": "win", "lost": "lose", "rose": "rise", "fell": "fall", "bought": "buy", "sold": "sell", "left": "leave",
+             "began": "start", "ended": "end", "denied": "deny"}
 
 
-def lexical_support(sentence: str, passages: Sequence[str]) -> float:
-    """Share of the sentence's content words that the passages contain."""
-    words = content_words(sentence)
-    if not words:
-        return 1.0
-    available = set().union(*(content_words(p) for p in passages)) if passages else set()
-    return len(words & available) / len(words)
+@dataclass(frozen=True)
+class Verdict:
+    score: float  # 0..1; below the threshold means unsupported
+    reason: str  # "" when supported, else why not (one short phrase)
+
+
+def normalised_stem(word: str) -> str:
+    return stem(IRREGULAR.get(word.lower(), word.lower()))
 
 
 def unmatched_numbers(sentence: str, passages: Sequence[str]) -> list[str]:
     """Numbers in the sentence that none of the passages contains (thousands separators ignored)."""
-    available = {n.replace(",", "") for p in passages for n in NUMBER_TOKEN.findall(p)}
+    available = {n.replace(",", "").rstrip(".") for p in passages for n in NUMBER_TOKEN.findall(p)}
     return [n for n in NUMBER_TOKEN.findall(MARKER.sub(" ", sentence)) if n.replace(",", "").rstrip(".") not in available]
+
+
+def unmatched_names(sentence: str, passages: Sequence[str]) -> list[str]:
+    """Names in the sentence that the passages never mention (each word of a name must appear, as written or stemmed)."""
+    text = " ".join(passages)
+    lowered = text.lower()
+    available = {normalised_stem(w) for w in words(text)}
+    missing = []
+    for name in names(MARKER.sub(" ", sentence)):
+        parts = [p for p in re.findall(r"[\w’'-]+", name) if p.lower() not in ("of", "de", "van", "the")]
+        if name.lower() in lowered:
+            continue
+        if parts and all(p.lower() in lowered or normalised_stem(p.strip("’'")) in available for p in parts):
+            continue
+        missing.append(name)
+    return missing
+
+
+def negated(text: str) -> bool:
+    lowered = text.lower().replace("’", "'")
+    return bool(re.search(r"n't\b", lowered)) or any(w in NEGATIONS for w in re.findall(r"[a-z']+", lowered))
+
+
+def flipped_opposite(sentence: str, source: str) -> str:
+    """A word of the sentence whose opposite the source uses instead (and not the word itself), else ""."""
+    own = {normalised_stem(w) for w in words(sentence)}
+    theirs = {normalised_stem(w) for w in words(source)}
+    for word in own - theirs:
+        opposite = OPPOSITE_STEMS.get(word)
+        if opposite and opposite in theirs and opposite not in own:
+            return word
+    return ""
+
+
+def lexical_support(sentence: str, passages: Sequence[str]) -> float:
+    """Share of the sentence's content words that the passages contain."""
+    own = content_words(sentence)
+    if not own:
+        return 1.0
+    available = set().union(*(content_words(p) for p in passages)) if passages else set()
+    return len(own & available) / len(own)
 
 
 def passage_sentences(passage: Passage) -> list[tuple[int, int, str]]:
@@ -44,12 +101,31 @@ def passage_sentences(passage: Passage) -> list[tuple[int, int, str]]:
 
 
 def passage_words(passage: Passage) -> str:
-    return passage.text + " " + passage.title
+    """What a citation vouches for: the passage, its article's title, outlet and date."""
+    return f"{passage.text} {passage.title} {passage.source} {(passage.published_at or '')[:10]}"
 
 
-def support_score(sentence: str, passages: Sequence[Passage], best_similarity: float) -> float:
-    """Half lexical coverage, half embedding similarity; zero when a figure is missing from the passages."""
+def verdict(sentence: str, passages: Sequence[Passage], best_similarity: float, best_sentence: str) -> Verdict:
+    """Hard checks first (figures, names, negation, opposites), then the soft score.
+
+    `best_similarity` and `best_sentence` are the embedding cosine to, and the text of, the passage
+    sentence closest to this one (the caller embeds both sides once for all its sentences).
+    """
     texts = [passage_words(p) for p in passages]
-    if unmatched_numbers(sentence, texts):
-        return 0.0
-    return 0.5 * lexical_support(sentence, texts) + 0.5 * best_similarity
+    numbers = unmatched_numbers(sentence, texts)
+    if numbers:
+        return Verdict(0.0, f"figure {numbers[0]} is not in the cited passage")
+    missing = unmatched_names(sentence, texts)
+    if missing:
+        return Verdict(0.1, f"{missing[0]} is not in the cited passage")
+    soft = 0.5 * lexical_support(sentence, texts) + 0.5 * best_similarity
+    if best_sentence and negated(sentence) != negated(best_sentence) and best_similarity > 0.5:
+        return Verdict(min(soft, 0.2), "the passage says the opposite (negation)")
+    opposite = flipped_opposite(sentence, best_sentence or " ".join(texts))
+    if opposite:
+        return Verdict(min(soft, 0.2), f"the passage says the opposite of {opposite!r}")
+    return Verdict(soft, "")
+
+
+def support_score(sentence: str, passages: Sequence[Passage], best_similarity: float, best_sentence: str = "") -> float:
+    return verdict(sentence, passages, best_similarity, best_sentence).score

@@ -5,31 +5,28 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from assistant.ingest.sources.common import LoadError, LoadResult, read_text_file
+from assistant.ingest.sources.common import LoadError, LoadResult, Limits, check_prose, read_capped, read_text_file
 from assistant.ingest.sources.html import article_from_html
 from assistant.ingest.sources.jsonl import load_json
 from assistant.ingest.sources.markdown import load_markdown
 from assistant.ingest.sources.text import load_text
 from assistant.ingest.sources.web import articles_from_feed, load_url
 
-__all__ = ["LoadError", "LoadResult", "load_inputs", "SUPPORTED_SUFFIXES"]
+__all__ = ["LoadError", "LoadResult", "Limits", "load_inputs", "SUPPORTED_SUFFIXES"]
 
 
-def _load_html_file(path: Path) -> list:
-    return [article_from_html(read_text_file(path), str(path))]
+def _load_html_file(path: Path, limits: Limits) -> list:
+    return [article_from_html(read_text_file(path, limits.max_bytes), str(path))]
 
 
-def _load_feed_file(path: Path, timeout: float) -> LoadResult:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise LoadError(f"{path}: cannot read ({exc.strerror})") from None
+def _load_feed_file(path: Path, limits: Limits) -> LoadResult:
+    data = read_capped(path, limits.max_bytes)
     if not data.strip():
         raise LoadError(f"{path}: empty file")
-    return articles_from_feed(data, str(path), timeout)
+    return articles_from_feed(data, str(path), limits)
 
 
-FILE_LOADERS: dict[str, Callable[[Path], list]] = {
+FILE_LOADERS: dict[str, Callable[[Path, Limits], list]] = {
     ".txt": load_text,
     ".md": load_markdown,
     ".markdown": load_markdown,
@@ -41,14 +38,14 @@ FEED_SUFFIXES = {".rss", ".atom", ".xml"}
 SUPPORTED_SUFFIXES = set(FILE_LOADERS) | JSON_SUFFIXES | FEED_SUFFIXES
 
 
-def _load_file(path: Path, timeout: float) -> LoadResult:
+def _load_file(path: Path, limits: Limits) -> LoadResult:
     suffix = path.suffix.lower()
     if suffix in JSON_SUFFIXES:
-        return load_json(path)
+        return load_json(path, limits)
     if suffix in FEED_SUFFIXES:
-        return _load_feed_file(path, timeout)
+        return _load_feed_file(path, limits)
     if suffix in FILE_LOADERS:
-        return LoadResult(origin=str(path), articles=FILE_LOADERS[suffix](path))
+        return LoadResult(origin=str(path), articles=FILE_LOADERS[suffix](path, limits))
     raise LoadError(f"{path}: unsupported file type {suffix or '(no extension)'!r}")
 
 
@@ -57,7 +54,7 @@ def _expand(inputs: Iterable[str]) -> Iterator[str]:
         path = Path(item)
         if path.is_dir():
             for child in sorted(path.rglob("*")):
-                if child.is_file() and child.suffix.lower() in SUPPORTED_SUFFIXES and not any(
+                if child.suffix.lower() in SUPPORTED_SUFFIXES and not child.is_dir() and not any(
                     part.startswith(".") for part in child.relative_to(path).parts
                 ):
                     yield str(child)
@@ -65,15 +62,36 @@ def _expand(inputs: Iterable[str]) -> Iterator[str]:
             yield item
 
 
-def load_inputs(inputs: Iterable[str], timeout: float = 15.0) -> Iterator[LoadResult]:
-    """Yield one LoadResult per file or URL; failures are recorded, never raised."""
+def _checked(result: LoadResult) -> LoadResult:
+    """Move articles whose body is not prose into the errors, one line each."""
+    kept = []
+    for article in result.articles:
+        try:
+            check_prose(article.body, article.origin or result.origin)
+            kept.append(article)
+        except LoadError as exc:
+            result.errors.append(str(exc))
+    result.articles = kept
+    return result
+
+
+def load_inputs(inputs: Iterable[str], limits: Limits | float = Limits(), typed_by_user: bool = True) -> Iterator[LoadResult]:
+    """Yield one LoadResult per file or URL; failures are recorded, never raised.
+
+    `typed_by_user` URLs may point anywhere the user can reach; URLs from a page or a feed follow
+    the allow_private_urls limit.
+    """
+    if not isinstance(limits, Limits):
+        limits = Limits(timeout=float(limits))
     for item in _expand(inputs):
         try:
             if item.startswith(("http://", "https://")):
-                yield load_url(item, timeout)
-            elif not Path(item).exists():
+                yield _checked(load_url(item, limits, typed_by_user=typed_by_user))
+            elif not Path(item).exists() and not Path(item).is_symlink():
                 yield LoadResult(origin=item, errors=[f"{item}: no such file or folder"])
             else:
-                yield _load_file(Path(item), timeout)
+                yield _checked(_load_file(Path(item), limits))
         except LoadError as exc:
             yield LoadResult(origin=item, errors=[str(exc)])
+        except RecursionError:
+            yield LoadResult(origin=item, errors=[f"{item}: nested too deeply to read"])
