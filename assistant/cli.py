@@ -28,8 +28,9 @@ class Context:
     index_given: bool
 
 
-def fail(message: str, code: int = 1) -> None:
-    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
+def fail(message: str, code: int = 2) -> None:
+    """One line on stderr and an exit code: 2 for bad input or settings, 1 when the work itself could not run."""
+    typer.secho(f"error: {terminal_safe(message)}", fg=typer.colors.RED, err=True)
     raise typer.Exit(code)
 
 
@@ -111,7 +112,7 @@ def ingest(ctx: typer.Context, inputs: list[str] = typer.Argument(..., help="Fil
         report = services.ingest(inputs, progress=not quiet,
                                  on_error=lambda line: typer.secho(f"failed: {terminal_safe(line)}", fg=typer.colors.RED, err=True))
     except IndexBusyError as exc:
-        fail(str(exc))
+        fail(str(exc), code=1)
     typer.echo(report.summary())
     if report.errors:
         raise typer.Exit(2)
@@ -216,7 +217,7 @@ def ask(ctx: typer.Context, question: Optional[str] = typer.Argument(None, help=
         if not current:
             fail("the question is empty")
         if len(current) > MAX_QUESTION_CHARS:
-            fail(f"the question is {len(current):,} characters long; ask in at most {MAX_QUESTION_CHARS:,}", code=2)
+            fail(f"the question is {len(current):,} characters long; ask in at most {MAX_QUESTION_CHARS:,}")
         result = chain.ask(current, history, filters)
         if as_json:
             typer.echo(json.dumps(result.to_json(), ensure_ascii=False))

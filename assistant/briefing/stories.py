@@ -44,6 +44,8 @@ class Story:
 
 
 def day_window(day: date, zone: str) -> tuple[datetime, datetime]:
+    if not 1900 <= day.year <= 2200:
+        raise ValueError(f"{day.isoformat()} is out of range: a briefing day lies between 1900 and 2200")
     tz = ZoneInfo(zone)
     start = datetime.combine(day, time.min, tz)
     return start, start + timedelta(days=1)

@@ -72,6 +72,8 @@ def _checked(result: LoadResult) -> LoadResult:
         except LoadError as exc:
             result.errors.append(str(exc))
     result.articles = kept
+    if not result.articles and not result.errors:
+        result.errors.append(f"{result.origin}: no articles in it")
     return result
 
 

@@ -12,7 +12,7 @@ from assistant.ingest.sources.common import LoadError, parse_datetime
 
 def article_from_html(html: str, origin: str, url: str | None = None) -> Article:
     document = trafilatura.bare_extraction(html, url=url, with_metadata=True, favor_recall=True)
-    if document is None or not (document.text or "").strip():
+    if document is None or len((document.text or "").split()) < 5:
         raise LoadError(f"{origin}: no article text found in the HTML")
     title = (document.title or "").strip()
     body = document.text.strip()

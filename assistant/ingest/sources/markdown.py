@@ -38,6 +38,8 @@ def front_matter(text: str, path: Path) -> tuple[dict, str]:
         meta = yaml.load(match.group(1), Loader=NoAliasLoader) or {}
     except yaml.YAMLError as exc:
         raise LoadError(f"{path}: front matter is not valid YAML ({str(exc).splitlines()[0]})") from None
+    except (ValueError, OverflowError) as exc:  # YAML reads 2024-13-45 as a date and fails to build it
+        raise LoadError(f"{path}: front matter has an impossible date ({exc})") from None
     if not isinstance(meta, dict):
         raise LoadError(f"{path}: front matter must be a mapping of fields")
     return meta, text[match.end():]
