@@ -356,6 +356,28 @@ def eval_command(ctx: typer.Context,
         raise typer.Exit(1)
 
 
+@app.command()
+def verify(ctx: typer.Context, file: Path = typer.Argument(..., help='JSON lines: {"id", "text" (with [n] markers), "passages": [str, ...]}.'),
+           out: Optional[Path] = typer.Option(None, "--out", help="Write the results here (default: print them).")) -> None:
+    """Check each sentence of any text against its passages: supported, score and reason, as JSON lines."""
+    from assistant.models.embeddings import get_embeddings
+    from assistant.qa.verify_file import VerifyInputError, verify_lines
+    if not file.is_file():
+        fail(f"{file}: no such file")
+    settings = ctx.obj.settings
+    embeddings = get_embeddings(settings.embedding_model, settings.embedding_batch_size)
+    try:
+        lines = [json.dumps(row, ensure_ascii=False) for row in verify_lines(file, embeddings.encode, settings.support_threshold)]
+    except VerifyInputError as exc:
+        fail(str(exc))
+    if out is None:
+        for line in lines:
+            typer.echo(line)
+    else:
+        out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        typer.echo(f"wrote {out} ({len(lines)} texts)")
+
+
 @bench_app.command("ingest")
 def bench_ingest(ctx: typer.Context,
                  corpus: Path = typer.Argument(..., help="A .jsonl corpus, e.g. ../shared/data/multihop-rag/corpus.jsonl"),

@@ -23,6 +23,7 @@ from assistant.models.chat import with_max_tokens
 from assistant.prompts import format_passages, load_prompt
 from assistant.qa.citations import check_answer
 from assistant.qa.passage_window import best_windows
+from assistant.qa.verify import conflicting_figures
 from assistant.records import Passage
 from assistant.sentences import sentence_spans
 from assistant.settings import Settings
@@ -85,27 +86,6 @@ def number_disagreements(story: Story, excerpts: list[Passage], encode: Callable
         if conflicting_figures(first, second):
             found.append((i, first, j, second))
     return found[:2]
-
-
-def figures(text: str) -> set[float]:
-    """Quantities in a sentence, leaving out years and small counts that rarely carry the disputed fact."""
-    values = set()
-    for raw in NUMBER.findall(text):
-        if re.fullmatch(r"(19|20)\d\d", raw):
-            continue
-        try:
-            value = float(raw.replace(",", ""))
-        except ValueError:
-            continue
-        if value >= 10:
-            values.add(value)
-    return values
-
-
-def conflicting_figures(first: str, second: str) -> bool:
-    """Two reports give different but comparable figures (within a factor of two) that the other lacks."""
-    a, b = figures(first), figures(second)
-    return any(x not in b and y not in a and 0.5 <= x / y <= 2 for x in a for y in b)
 
 
 def headline_is_grounded(headline: str, excerpts: list[Passage]) -> bool:

@@ -55,7 +55,8 @@ def run_eval(settings: Settings, dataset: Path, limit: int, out: Path, compare: 
     out.mkdir(parents=True, exist_ok=True)
     started = datetime.now().isoformat(timespec="seconds")
     records = list(run_questions(services.answer_chain, questions, settings, progress=progress))
-    summary = summarise(records)
+    from collections import Counter
+    summary = summarise(records, dict(Counter(q.question_type for q in data.questions)))
     if verifier_labels is not None and verifier_labels.is_file():
         from assistant.evals.verifier_eval import verifier_agreement
         summary["overall"].update({k: round(v, 4) for k, v in verifier_agreement(

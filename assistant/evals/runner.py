@@ -30,28 +30,51 @@ class QuestionRecord:
     refusal_reason: str = ""
     raw_answer: str = ""
     answerable: bool = True
+    correct: float = 0.0  # against the gold answer (refusal for unanswerable questions)
+    route: str = ""
+    shape: str = ""
+    claims: list[dict] = field(default_factory=list)
     scores: dict[str, float] = field(default_factory=dict)
     citation: dict[str, float] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
 
 
 def citation_scores(result, question: Question, threshold: float) -> dict[str, float]:
-    """ALCE-style recall/precision from the chain's own verifier, plus agreement with gold evidence."""
+    """Citations graded against gold evidence (articles and facts), with the product's own verifier beside them.
+
+    A cited passage is right when it comes from a gold evidence article or contains a gold fact.
+    """
     if result.refused or not result.checked:
         return {}
     sentences = [s for s in result.checked.sentences if s.support < 1.0 or s.markers]
     pairs = [(n, score) for s in sentences for n, score in s.marker_support.items()]
     gold_docs = {e.doc_id for e in question.evidence}
-    gold_facts = [squash(e.fact) for e in question.evidence]
+    gold_facts = [squash(e.fact) for e in question.evidence if e.fact.strip()]
     cited = result.checked.citations
-    return {
+    right = [c.passage.article_id in gold_docs or any(f in squash(c.passage.text) or squash(c.passage.text) in f
+                                                      for f in gold_facts) for c in cited]
+    scores = {
         "recall": mean([float(s.supported and bool(s.markers)) for s in sentences]) if sentences else 0.0,
         "precision": mean([float(score >= threshold) for _, score in pairs]) if pairs else 0.0,
-        "gold_doc_precision": mean([float(c.passage.article_id in gold_docs) for c in cited]) if cited and gold_docs else 0.0,
-        "gold_fact_cited": float(any(f and f in squash(c.passage.text) for c in cited for f in gold_facts)),
         "cited_any": float(bool(cited)),
         "dangling": float(result.checked.dangling),
     }
+    if gold_docs:
+        scores["gold_precision"] = mean([float(r) for r in right]) if cited else 0.0
+        scores["gold_doc_recall"] = len({c.passage.article_id for c in cited} & gold_docs) / len(gold_docs)
+        scores["gold_fact_cited"] = float(any(f and f in squash(c.passage.text) for c in cited for f in gold_facts))
+        scores["gold_right"] = float(sum(right))
+        scores["gold_cited"] = float(len(cited))
+    return scores
+
+
+def answer_correct(answer: str, refused: bool, question: Question) -> float:
+    """Right or wrong against the gold: unanswerable -> refused; yes/no -> the leading word; else the gold inside."""
+    if not question.answerable:
+        return float(refused)
+    if refused:
+        return 0.0
+    return answer_scores(answer, question.answer, question.answer_type)["contains"]
 
 
 def score_question(chain: AnswerChain, question: Question, settings: Settings) -> QuestionRecord:
@@ -62,6 +85,10 @@ def score_question(chain: AnswerChain, question: Question, settings: Settings) -
     record.answer, record.query, record.refused = result.answer, result.query, result.refused
     record.refusal_reason, record.raw_answer = result.refusal_reason, result.raw_answer
     record.timings = {k: round(v, 3) for k, v in result.timings.items()}
+    record.route = result.route
+    record.shape = result.plan.shape if result.plan else ""
+    record.claims = result.claims
+    record.correct = answer_correct(result.answer, result.refused, question)
     if question.answerable:
         record.scores = answer_scores("" if result.refused else result.answer, question.answer, question.answer_type)
         if question.evidence:
@@ -89,8 +116,8 @@ def run_questions(chain: AnswerChain, questions: list[Question], settings: Setti
         yield record
 
 
-def summarise(records: list[QuestionRecord]) -> dict:
-    """Overall and per-question-type figures."""
+def summarise(records: list[QuestionRecord], weights: dict[str, int] | None = None) -> dict:
+    """Overall and per-question-type figures; `weights` are question counts per type in the whole dataset."""
     def block(rows: list[QuestionRecord]) -> dict[str, float]:
         answerable = [r for r in rows if r.answerable]
         with_evidence = [r for r in answerable if "hits@10" in r.scores]
@@ -100,8 +127,14 @@ def summarise(records: list[QuestionRecord]) -> dict:
             out[f"answer.{key}"] = mean([r.scores[key] for r in answerable])
         for key in ("hits@4", "hits@10", "mrr@10", "evidence_recall@10"):
             out[f"retrieval.{key}"] = mean([r.scores[key] for r in with_evidence])
-        for key in ("recall", "precision", "gold_doc_precision", "gold_fact_cited"):
-            out[f"citation.{key}"] = mean([r.citation[key] for r in answered])
+        out["answer.accuracy"] = mean([r.correct for r in rows])
+        graded = [r for r in answered if "gold_cited" in r.citation]
+        cited = sum(r.citation["gold_cited"] for r in graded)
+        out["citation.gold_precision"] = sum(r.citation["gold_right"] for r in graded) / cited if cited else 0.0
+        out["citation.gold_doc_recall"] = mean([r.citation["gold_doc_recall"] for r in graded])
+        out["citation.gold_fact_cited"] = mean([r.citation["gold_fact_cited"] for r in graded])
+        for key in ("recall", "precision"):
+            out[f"citation.verifier_{key}"] = mean([r.citation[key] for r in answered])
         out["citation.dangling_per_answer"] = mean([r.citation["dangling"] for r in answered])
         refusal = precision_recall([r.refused for r in rows], [not r.answerable for r in rows])
         out.update({f"refusal.{k}": v for k, v in refusal.items()})
@@ -113,7 +146,15 @@ def summarise(records: list[QuestionRecord]) -> dict:
         return {k: round(v, 4) if isinstance(v, float) else v for k, v in out.items()}
 
     types = sorted({r.question_type for r in records})
-    return {"overall": block(records), "by_type": {t: block([r for r in records if r.question_type == t]) for t in types}}
+    by_type = {t: block([r for r in records if r.question_type == t]) for t in types}
+    overall = block(records)
+    if weights:
+        # accuracy weighted by each type's share of the whole dataset, not of the (stratified) sample
+        total = sum(weights.get(t, 0) for t in types)
+        overall["answer.accuracy_weighted"] = round(sum(weights.get(t, 0) * by_type[t]["answer.accuracy"] for t in types)
+                                                    / total, 4) if total else 0.0
+        overall["answer.accuracy_min_type"] = min(by_type[t]["answer.accuracy"] for t in types)
+    return {"overall": overall, "by_type": by_type}
 
 
 def retrieval_only(retriever: HybridRetriever, questions: list[Question], mode: str | None = None,

@@ -18,7 +18,7 @@ from assistant.models.embeddings import SentenceEmbeddings
 from assistant.prompts import format_passages, load_prompt
 from assistant.qa.citations import CheckedAnswer, check_answer
 from assistant.qa.dates import relative_date_range
-from assistant.qa.decompose import compose, explain, gather
+from assistant.qa.decompose import best_sentence, compose, explain, gather, needs_judge
 from assistant.qa.judge import ClaimJudge
 from assistant.qa.passage_window import best_windows
 from assistant.qa.questions import OutletMatcher, QuestionPlan, analyse
@@ -221,10 +221,16 @@ class AnswerChain:
                          timings: dict[str, float], started: float) -> Iterator[str | AnswerResult]:
         """Comparison and temporal yes/no questions: one claim per report, judged apart, composed in code."""
         mark = time.perf_counter()
-        evidence = gather(plan, self.retriever, self.embeddings.encode, self.judge,
+        judge = self.judge if needs_judge(plan) else None
+        evidence = gather(plan, self.retriever, self.embeddings.encode, judge,
                           window_chars=self.settings.claim_passage_chars)
-        composition = compose(plan, evidence, self.settings.claim_threshold)
+        composition = compose(plan, evidence, self.settings.claim_threshold, self.embeddings.encode)
         text, passages = explain(plan, composition, self.embeddings.encode)
+        if not passages:  # no report of the named outlets matched a claim: show what the search found instead
+            passages = self.retriever.search(query, k=2, filters=filters)
+            quotes = [f"{p.source} ({(p.published_at or 'undated')[:10]}): “{best_sentence(p, query, self.embeddings.encode).rstrip('.')}” [{i}]."
+                      for i, p in enumerate(passages, 1)]
+            text = " ".join([composition.answer + ".", *quotes])
         timings["claims_s"] = time.perf_counter() - mark
         checked = check_answer(text, passages, self.embeddings.encode, self.settings.support_threshold,
                                exempt=is_bare_yes_no, repair=False)

@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 from assistant.qa.judge import ClaimJudge
 from assistant.qa.passage_window import best_windows
 from assistant.qa.questions import Claim, QuestionPlan
+from assistant.qa.verify import sentences_conflict
 from assistant.records import Passage, SearchFilters
+from assistant.sentences import split_sentences
 
 
 @dataclass
@@ -43,10 +45,10 @@ def claim_filters(claim: Claim) -> SearchFilters:
 
 def gather(plan: QuestionPlan, retriever, encode, judge: ClaimJudge | None, passages_per_claim: int = 2,
            window_chars: int = 320) -> list[ClaimEvidence]:
-    """Per claim: its best passages inside the named outlet (and dates), and the judge's support score."""
+    """Per claim: its best passages inside the named outlet (and dates), and (with a judge) its support score."""
     evidence = []
     for claim in plan.claims:
-        query = f"{claim.text}"
+        query = claim.text
         found = retriever.search(query, k=passages_per_claim, filters=claim_filters(claim))
         if not found and claim.day is not None:
             found = retriever.search(query, k=passages_per_claim, filters=SearchFilters(sources=claim.sources))
@@ -59,22 +61,53 @@ def gather(plan: QuestionPlan, retriever, encode, judge: ClaimJudge | None, pass
     return evidence
 
 
-def compose(plan: QuestionPlan, evidence: list[ClaimEvidence], threshold: float) -> Composition:
-    """Yes/No from the claims' support and, for order questions, from the reports' dates."""
-    if plan.order and len(evidence) >= 2 and evidence[0].published and evidence[1].published:
-        first, second = evidence[0].published, evidence[1].published
+def reports_conflict(evidence: list[ClaimEvidence], encode) -> bool:
+    """Whether two of the reports say incompatible things: other figures for one fact, or one negates the other."""
+    sentences = [(i, s) for i, e in enumerate(evidence) for p in e.passages for s in split_sentences(p.text) if len(s) > 20]
+    if len({i for i, _ in sentences}) < 2:
+        return False
+    vectors = encode([s for _, s in sentences])
+    similarity = vectors @ vectors.T
+    for a in range(len(sentences)):
+        for b in range(a + 1, len(sentences)):
+            if sentences[a][0] != sentences[b][0] and sentences_conflict(sentences[a][1], sentences[b][1], float(similarity[a, b])):
+                return True
+    return False
+
+
+def needs_judge(plan: QuestionPlan) -> bool:
+    """Over-time questions about agreement are settled by comparing the reports, not by judging claims."""
+    return not (plan.shape == "temporal" and plan.stance and not plan.order)
+
+
+def compose(plan: QuestionPlan, evidence: list[ClaimEvidence], threshold: float, encode=None) -> Composition:
+    """Yes/No (or the question's own answer words) by logic over the claims' support and the reports' dates."""
+    found = [e for e in evidence if e.passages]
+    if plan.order and len(found) >= 2:
+        first, second = found[0].published, found[1].published
         holds = first < second if plan.order == "before" else first > second
-        return Composition("Yes" if holds else "No", f"dates:{plan.order}", evidence)
-    supported = [e.support >= threshold for e in evidence]
-    if plan.stance == "inconsistent":
-        # "Was there a change / a discrepancy?": reports that each hold up as described agree with the question's premise
-        return Composition("Yes" if all(supported) else "No", "claims:inconsistent", evidence)
-    return Composition("Yes" if all(supported) else "No", "claims:all", evidence)
+        supported = min(e.support for e in found) >= threshold
+        return finish(plan, holds and supported, f"dates:{plan.order}" + ("" if supported else "+unsupported"), evidence)
+    if not needs_judge(plan):
+        conflict = reports_conflict(found, encode) if encode is not None else False
+        asks_for_difference = plan.stance == "inconsistent"
+        return finish(plan, conflict if asks_for_difference else not conflict,
+                      "reports:" + ("conflict" if conflict else "agree"), evidence)
+    if not found:
+        return finish(plan, False, "claims:none-found", evidence)
+    supported = min(e.support for e in evidence) >= threshold
+    return finish(plan, supported, "claims:all" if supported else "claims:unsupported", evidence)
+
+
+def finish(plan: QuestionPlan, affirmative: bool, rule: str, evidence: list[ClaimEvidence]) -> Composition:
+    if plan.labels:
+        word = plan.labels[0] if affirmative else plan.labels[1]
+        return Composition(word.capitalize(), rule, evidence)
+    return Composition("Yes" if affirmative else "No", rule, evidence)
 
 
 def best_sentence(passage: Passage, claim: str, encode) -> str:
     """The passage sentence closest in meaning to the claim (the one an answer quotes)."""
-    from assistant.sentences import split_sentences
     sentences = [s for s in split_sentences(passage.text) if len(s) > 20] or [passage.text.strip()]
     vectors = encode([claim] + sentences)
     return sentences[int((vectors[1:] @ vectors[0]).argmax())]

@@ -82,6 +82,7 @@ class QuestionPlan:
     claims: list[Claim] = field(default_factory=list)
     order: str = ""  # before | after, when the question asks whether one report came before another
     stance: str = ""  # consistent | inconsistent, when it asks whether reports agree or changed
+    labels: tuple[str, str] | None = None  # the answer words it offers ("consistent or inconsistent")
 
     @property
     def named_sources(self) -> set[str]:
@@ -89,7 +90,8 @@ class QuestionPlan:
 
     @property
     def decomposable(self) -> bool:
-        return self.yes_no and len(self.claims) >= 2
+        """Answered report by report: a yes/no about two or more reports, or about one story's reports over time."""
+        return self.yes_no and (len(self.claims) >= 2 or (self.shape == "temporal" and bool(self.stance)))
 
 
 def outlet_aliases(source: str) -> set[str]:
@@ -177,15 +179,33 @@ CLAIM_VERBS = re.compile(r"^(?:(?:published|released|posted)\s+(?:on|in)\s+#+\s*
                          + r"\s*)?(?:(?:also|later|then|now|again)\s+)?(?:suggest|report|indicate|claim|state|say|mention|"
                          r"discuss|describe|imply|allege|highlight|focus|note|present|confirm|credit|attribute|portray|"
                          r"detail|reveal|argue|assert|acknowledge|explain)\w*\s+(?:on\s+|that\s+|about\s+|how\s+)?", re.I)
-SPLIT_CONNECTIVE = re.compile(r"^[\s,;]*(?:while|whereas|and|but|as well as|compared to|compared with|in contrast to|"
-                              r"similarly to how|similar to|than|or)?\s*(?:the\s+)?", re.I)
+SPLIT_CONNECTIVE = re.compile(r"^[\s,;]*(?:(?:while|whereas|and|but|as well as|compared to|compared with|in contrast to|"
+                              r"similarly to how|similar to|than|or)\b)?\s*(?:the\b\s*)?", re.I)
 TRAILING_CONNECTIVE = re.compile(r"[\s,;]*(?:while|whereas|and|but|as|compared to|compared with|in contrast to|than|or|"
                                  r"with|the|as reported by|reported by|according to|by|from|in|does|did|do)?[\s,;]*$", re.I)
+
+
+MAIN_CLAUSE = re.compile(r",\s*(?:(?:was|were|is|are|did|does|do|has|have|had)\s+(?:there|the|their|it|this|both|any)\b|"
+                         r"which\s+(?:news\s+)?(?:source|outlet|report|article))", re.I)
+LABEL_PAIRS = [("consistent", "inconsistent"), ("agreement", "disagreement"), ("agree", "disagree"), ("similar", "different"),
+               ("same", "different"), ("positive", "negative"), ("increase", "decrease"), ("true", "false")]
+
+
+def answer_labels(text: str) -> tuple[str, str] | None:
+    """The two words a question offers as its answer ("consistent or inconsistent"), affirming one first."""
+    for first, second in LABEL_PAIRS:
+        for a, b in ((first, second), (second, first)):
+            if re.search(rf"\b{a}\b\s+or\s+\b{b}\b", text, re.I):
+                return first, second
+    return None
 
 
 def split_claims(text: str, mentions: list[OutletMention], dates: list[DateMention]) -> list[Claim]:
     """One claim per outlet mention: the words from that mention up to the next one."""
     claims = []
+    tail = MAIN_CLAUSE.search(text, mentions[min(1, len(mentions) - 1)].end) if mentions else None
+    if tail:
+        text = text[:tail.start()]
     masked = list(text)
     for d in dates:
         masked[d.start:d.end] = ["#"] * (d.end - d.start)
@@ -197,9 +217,13 @@ def split_claims(text: str, mentions: list[OutletMention], dates: list[DateMenti
         segment = "#" * (mention.end - mention.start) + segment[mention.end - mention.start:]
         body = CLAIM_LEAD.sub("", segment, count=1)
         body = CLAIM_VERBS.sub("", body, count=1)
+        body = re.sub(r"\b(?:published|released|posted|dated)\s+(?:on|in|before|after)?\s*#+", " ", body)
         body = re.sub(r"#+", " ", body)
-        body = TRAILING_CONNECTIVE.sub("", body).strip(" ,;?.")
-        body = SPLIT_CONNECTIVE.sub("", body, count=1).strip(" ,;?.")
+        body = re.sub(r"^\s*(?:on|about|regarding|concerning|discussing)\s+", "", body, flags=re.I)
+        body = re.sub(r"\s+", " ", body)
+        body = TRAILING_CONNECTIVE.sub("", body).strip(" ,;?.'\"‘’“”")
+        body = TRAILING_CONNECTIVE.sub("", body).strip(" ,;?.'\"‘’“”")
+        body = SPLIT_CONNECTIVE.sub("", body, count=1).strip(" ,;?.'\"‘’“”")
         own_dates = [d for d in dates if start <= d.start < end]
         claim = Claim(body, mention.sources, mention.text.strip("'\"‘’“”"))
         if own_dates:
@@ -210,8 +234,9 @@ def split_claims(text: str, mentions: list[OutletMention], dates: list[DateMenti
 
 
 def question_order(text: str, mentions: list[OutletMention]) -> str:
-    """"before"/"after" when the question asks whether the first named report came before/after the next."""
-    if len(mentions) < 2:
+    """"before"/"after" when the question asks whether the first named report came before/after the next
+    ("Did X report A before Y reported B?"), not when it only sets the scene ("After X reported A, did Y ...")."""
+    if len(mentions) < 2 or not re.match(r"^\s*(?:did|was|were|has|had|is)\b", text, re.I):
         return ""
     between = text[mentions[0].end:mentions[1].start].lower()
     for phrase, order in ORDER_WORDS.items():
@@ -226,7 +251,10 @@ def analyse(question: str, matcher: OutletMatcher) -> QuestionPlan:
     dates = find_dates(text)
     yes_no = bool(YES_NO_START.match(text)) or bool(re.match(r"^\s*(?:between|after|before|following)\b[^?]*,\s*(?:is|are|was|were|did|does|do|has|have)\b", text, re.I))
     distinct = {m.sources for m in mentions}
-    if yes_no and (len(mentions) >= 2 or len(dates) >= 2) and (dates or re.search(r"\b(before|after|between|earlier|later|subsequent|change|consisten)", text, re.I)):
+    over_time = bool(re.match(r"^\s*(?:between|after|before|following)\b", text, re.I)) or bool(
+        re.search(r"\b(?:chang\w*|shift\w*|remain\w*|consisten\w*|evolv\w*)\b[^?]*\bbetween\b|\b(?:before|after|earlier|later|subsequent\w*|prior to)\b[^?]*\b"
+                  + REPORT_WORD + r"\b|\b" + REPORT_WORD + r"\b[^?]*\b(?:before|after|earlier|later|subsequent\w*|prior to)\b", text, re.I))
+    if yes_no and (len(mentions) >= 2 or len(dates) >= 2 or over_time) and (dates or over_time):
         shape = "temporal"
     elif yes_no and len(mentions) >= 2:
         shape = "comparison"
@@ -235,12 +263,15 @@ def analyse(question: str, matcher: OutletMatcher) -> QuestionPlan:
     else:
         shape = "fact"
     plan = QuestionPlan(text, shape, yes_no, mentions, absent_outlets(text, mentions, matcher), dates)
-    if yes_no and len(mentions) >= 2:
+    if yes_no and mentions:
         plan.claims = split_claims(text, mentions, dates)
         plan.order = question_order(text, mentions) if shape == "temporal" else ""
+    plan.labels = answer_labels(text) if yes_no else None
     if yes_no:
         inconsistent, consistent = INCONSISTENT.search(text), CONSISTENT.search(text)
-        if inconsistent and (not consistent or inconsistent.start() < consistent.start()):
+        if inconsistent and re.search(r"\b(?:no|not|any)\s+(?:\w+\s+)?$", text[:inconsistent.start()], re.I):
+            plan.stance = "consistent"  # "was there no change" asks whether the reports agree
+        elif inconsistent and (not consistent or inconsistent.start() < consistent.start()):
             plan.stance = "inconsistent"
         elif consistent:
             plan.stance = "consistent"

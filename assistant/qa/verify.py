@@ -129,3 +129,34 @@ def verdict(sentence: str, passages: Sequence[Passage], best_similarity: float, 
 
 def support_score(sentence: str, passages: Sequence[Passage], best_similarity: float, best_sentence: str = "") -> float:
     return verdict(sentence, passages, best_similarity, best_sentence).score
+
+
+FIGURE = re.compile(r"\d[\d,.]*\d|\d")
+
+
+def figures(text: str) -> set[float]:
+    """Quantities in a sentence, leaving out years and small counts that rarely carry the disputed fact."""
+    values = set()
+    for raw in FIGURE.findall(text):
+        if re.fullmatch(r"(19|20)\d\d", raw):
+            continue
+        try:
+            value = float(raw.replace(",", ""))
+        except ValueError:
+            continue
+        if value >= 10:
+            values.add(value)
+    return values
+
+
+def conflicting_figures(first: str, second: str) -> bool:
+    """Two reports give different but comparable figures (within a factor of two) that the other lacks."""
+    a, b = figures(first), figures(second)
+    return any(x not in b and y not in a and 0.5 <= x / y <= 2 for x in a for y in b)
+
+
+def sentences_conflict(first: str, second: str, similarity: float) -> bool:
+    """Two close sentences from different reports that disagree: other figures, or one negates the other."""
+    if similarity < 0.5:
+        return False
+    return conflicting_figures(first, second) or (similarity >= 0.7 and negated(first) != negated(second))
