@@ -1,12 +1,14 @@
-# Two entry points for people (run, test) and one for figures (bench).
+# Entry points for people (run, test, check) and for figures (bench, eval-multihop).
 # Everything installs into ./.venv; torch is pinned to the CPU build.
 PY ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-CORPUS ?= ../shared/data/multihop-rag/corpus.jsonl
+SHARED ?= ../shared/data/multihop-rag
+CORPUS ?= $(SHARED)/corpus.jsonl
 SAMPLES ?= evals/gold/corpus.jsonl
+FAST_TIER := not llm and not models and not server and not slow
 
-.PHONY: install install-test run test eval-gold bench clean-index
+.PHONY: install install-test run test check eval-gold eval-multihop eval-multihop-gate eval-verifier bench clean-index
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -28,14 +30,36 @@ run: install
 	$(BIN)/assistant ingest $(SAMPLES)
 	$(BIN)/assistant serve
 
-# The whole test suite, then the gold-set eval gated by evals/thresholds.toml.
+# The inner loop: fake models, in-process CLI, no browser (under 2 minutes).
+check: install-test
+	ASSISTANT_TEST_FAST=1 $(BIN)/python -m pytest -q -p no:cacheprovider -m "$(FAST_TIER)"
+
+# The whole test suite with the real models and the browser, then the gold evals gated by thresholds.
 test: install-test
 	$(BIN)/python -m pytest -q
 	$(MAKE) eval-gold
+	$(MAKE) eval-verifier
+	$(MAKE) eval-multihop-gate
 
 eval-gold:
 	$(BIN)/assistant --index test-output/gold-index eval evals/gold --out test-output/gold-eval --thresholds evals/thresholds.toml
 
+# The verifier against perturbed sentences of the MultiHop articles and the hand labels (needs ../shared).
+eval-verifier:
+	@if [ -f $(CORPUS) ]; then \
+		$(BIN)/assistant eval-verifier $(CORPUS) --out test-output/verifier-eval --thresholds evals/thresholds-verifier.toml; \
+	else echo "eval-verifier: $(CORPUS) not found; skipped"; fi
+
+# A stratified MultiHop-RAG dev sample (fixed seed) gated in CI when the shared data is there.
+eval-multihop-gate:
+	@if [ -f $(CORPUS) ]; then \
+		$(BIN)/assistant eval $(SHARED) --limit 48 --seed 1 --out test-output/multihop-eval --thresholds evals/thresholds-multihop.toml -q; \
+	else echo "eval-multihop-gate: $(SHARED) not found; skipped"; fi
+
+# The full MultiHop-RAG dev table for docs/ (645 questions: hours on 2 cores).
+eval-multihop: install
+	$(BIN)/assistant eval $(SHARED) --out out/multihop-full
+
 bench: install
 	$(BIN)/assistant bench ingest $(CORPUS)
-	$(BIN)/assistant bench qa $(dir $(CORPUS)) --limit 12
+	$(BIN)/assistant bench qa $(SHARED) --limit 12

@@ -292,7 +292,6 @@ def serve(ctx: typer.Context, host: str = typer.Option("127.0.0.1", help="Interf
           port: int = typer.Option(7860, help="Port (1-65535).")) -> None:
     """Open the chat page (chat with clickable sources, briefing, library)."""
     import socket
-    from assistant.web.app import PageConfigError, serve as run_page
     if not 1 <= port <= 65535:
         fail(f"--port {port}: a port is a number from 1 to 65535")
     with socket.socket() as probe:
@@ -300,6 +299,7 @@ def serve(ctx: typer.Context, host: str = typer.Option("127.0.0.1", help="Interf
             probe.bind((host, port))
         except OSError as exc:
             fail(f"cannot listen on {host}:{port} ({exc.strerror or exc}); choose another --port")
+    from assistant.web.app import PageConfigError, serve as run_page
     typer.echo(f"page on http://{host}:{port}  (Ctrl+C to stop)")
     try:
         run_page(ctx.obj.settings, host, port)
@@ -376,6 +376,42 @@ def verify(ctx: typer.Context, file: Path = typer.Argument(..., help='JSON lines
     else:
         out.write_text("\n".join(lines) + "\n", encoding="utf-8")
         typer.echo(f"wrote {out} ({len(lines)} texts)")
+
+
+@app.command("eval-verifier")
+def eval_verifier(ctx: typer.Context,
+                  corpus: Path = typer.Argument(..., help="Articles (.jsonl) to take sentences from, e.g. the MultiHop corpus."),
+                  labels: Path = typer.Option(Path("evals/verifier/labels.jsonl"), help="Hand labels, scored beside."),
+                  per_kind: int = typer.Option(40, help="Unfaithful sentences per error type (twice as many faithful)."),
+                  seed: int = typer.Option(7, help="Which sentences and perturbations (fixed for comparable runs)."),
+                  out: Path = typer.Option(Path("out/verifier-eval"), help="Folder for report.json."),
+                  thresholds: Optional[Path] = typer.Option(None, help="TOML of minimum figures; exit 1 when one is missed.")) -> None:
+    """Score the citation verifier on perturbed article sentences (entity, number, negation, relation, added detail)."""
+    from assistant.evals.perturb import build
+    from assistant.evals.report import check_thresholds
+    from assistant.evals.verifier_eval import hand_labels, score_examples
+    from assistant.models.embeddings import get_embeddings
+    if not corpus.is_file():
+        fail(f"{corpus}: no such file")
+    settings = ctx.obj.settings
+    encode = get_embeddings(settings.embedding_model, settings.embedding_batch_size).encode
+    examples = [{"text": e.text, "passage": e.passage, "supported": e.supported, "kind": e.kind, "id": e.id}
+                for e in build(corpus, per_kind, seed)]
+    perturbed = score_examples(examples, encode, settings.support_threshold, progress=True)
+    summary = {"overall": {f"verifier.{k}": v for k, v in perturbed["summary"].items()}}
+    if labels.is_file():
+        labelled = score_examples(hand_labels(labels), encode, settings.support_threshold)
+        summary["overall"].update({f"verifier.hand.{k}": v for k, v in labelled["summary"].items()})
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "report.json").write_text(json.dumps({"summary": summary, "threshold": settings.support_threshold,
+                                                 "details": perturbed["details"]}, indent=2, ensure_ascii=False))
+    for key, value in summary["overall"].items():
+        typer.echo(f"{key:<40} {value}")
+    failures = check_thresholds(summary, thresholds) if thresholds else []
+    for failure in failures:
+        typer.secho(f"below threshold: {failure}", fg=typer.colors.RED, err=True)
+    if failures:
+        raise typer.Exit(1)
 
 
 @bench_app.command("ingest")

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import functools
 import os
+from importlib import resources
 from pathlib import Path
 
-PACKAGE_PROMPTS = Path(__file__).resolve().parent.parent / "prompts"
-
-
 def prompts_dir() -> Path:
-    return Path(os.environ.get("ASSISTANT_PROMPTS_DIR", PACKAGE_PROMPTS))
+    """ASSISTANT_PROMPTS_DIR when set (to try new wordings), else the prompts shipped with the package."""
+    if os.environ.get("ASSISTANT_PROMPTS_DIR"):
+        return Path(os.environ["ASSISTANT_PROMPTS_DIR"])
+    return Path(str(resources.files("assistant.prompt_files")))
 
 
 @functools.lru_cache(maxsize=32)

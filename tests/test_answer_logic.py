@@ -29,6 +29,9 @@ class FakeRetriever:
         from assistant.qa.bm25 import words_of
         return set().union(*(words_of(f"{p.title} {p.source} {p.text}") for p in self.passages)) if self.passages else set()
 
+    def outlets(self):
+        return {p.source for p in self.passages}
+
     def stems(self):
         from assistant.language import stem
         return {stem(w) for w in self.vocabulary()}

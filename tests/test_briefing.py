@@ -23,6 +23,7 @@ def gold_articles() -> dict[str, StoredArticle]:
     return {r["id"]: StoredArticle(r["id"], r["title"], r["source"], r["url"] or "", r["published_at"], r["body"]) for r in rows}
 
 
+@pytest.mark.models
 def test_known_groups_reprints_and_ranking(embeddings):
     articles = gold_articles()
     day = [articles[i] for i in ("gold-lanterns", "gold-rain-wire", "gold-chip-ledger", "gold-rain-reprint", "gold-chip-coastal")]

@@ -68,15 +68,16 @@ def test_duplicates_inside_one_batch_collapse(store, embeddings, settings, tmp_p
     assert report.count("new") == 1 and store.count() == 1
 
 
-def test_other_embedding_model_is_refused(store, settings):
+def test_other_embedding_model_is_refused(store, settings, embeddings):
     store.count()
     client = make_client(settings.index_dir, None)
     with pytest.raises(EmbeddingMismatchError) as info:
         ChunkStore(client, settings.collection, "some-other-model", 256)
     message = str(info.value)
-    assert "all-MiniLM-L6-v2" in message and "some-other-model" in message
+    assert embeddings.name in message and "some-other-model" in message
 
 
+@pytest.mark.slow
 def test_cli_reports_bad_inputs_and_keeps_good_ones(tmp_path):
     index = tmp_path / "index"
     result = run_cli("--index", str(index), "ingest", "-q", str(FIXTURES / "articles"), str(FIXTURES / "bad"),
@@ -105,6 +106,7 @@ def make_corpus(path: Path, n: int) -> None:
                                   "published_at": f"2020-01-{1 + i % 28:02d}T12:00:00Z"}) + "\n")
 
 
+@pytest.mark.slow
 def test_killed_ingest_then_rerun_equals_uninterrupted(tmp_path):
     corpus = tmp_path / "corpus.jsonl"
     make_corpus(corpus, 60)
@@ -143,6 +145,7 @@ def test_killed_ingest_then_rerun_equals_uninterrupted(tmp_path):
         assert np.allclose(ke, e, atol=1e-4)
 
 
+@pytest.mark.slow
 def test_second_writer_waits_a_bounded_time_then_fails_with_one_line(settings):
     from assistant.services import build_services
     store = build_services(settings).store

@@ -84,6 +84,32 @@ def flipped_opposite(sentence: str, source: str) -> str:
     return ""
 
 
+def context_words(text: str, start: int, end: int) -> tuple[str, str]:
+    """The words just before and just after a span (lower-case; "" at the edges)."""
+    before = re.findall(r"[\w’'-]+", text[:start])
+    after = re.findall(r"[\w’'-]+", text[end:])
+    return (before[-1].lower() if before else ""), (after[0].lower() if after else "")
+
+
+def swapped_names(sentence: str, source: str) -> tuple[str, str] | None:
+    """Two names that sit in each other's place compared with the source sentence ("A centred for B"
+    where the source says "B centred for A"): the words around each name match the other's place."""
+    found = [n for n in names(sentence) if n in source]
+    for i, first in enumerate(found):
+        for second in found[i + 1:]:
+            if first in second or second in first:
+                continue
+            a_claim, b_claim = sentence.find(first), sentence.find(second)
+            a_source, b_source = source.find(first), source.find(second)
+            if min(a_claim, b_claim, a_source, b_source) < 0 or (a_claim < b_claim) == (a_source < b_source):
+                continue
+            around_a = context_words(sentence, a_claim, a_claim + len(first))
+            around_b_source = context_words(source, b_source, b_source + len(second))
+            if any(x and x == y for x, y in zip(around_a, around_b_source)):
+                return first, second
+    return None
+
+
 def lexical_support(sentence: str, passages: Sequence[str]) -> float:
     """Share of the sentence's content words that the passages contain."""
     own = content_words(sentence)
@@ -124,6 +150,9 @@ def verdict(sentence: str, passages: Sequence[Passage], best_similarity: float, 
     opposite = flipped_opposite(sentence, best_sentence or " ".join(texts))
     if opposite:
         return Verdict(min(soft, 0.2), f"the passage says the opposite of {opposite!r}")
+    swapped = swapped_names(sentence, best_sentence) if best_sentence else None
+    if swapped:
+        return Verdict(min(soft, 0.3), f"{swapped[0]} and {swapped[1]} have each other's roles in the passage")
     return Verdict(soft, "")
 
 

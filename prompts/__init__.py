@@ -1,0 +1,1 @@
+"""Prompt templates, one file per prompt; packaged into the wheel as assistant.prompt_files."""
