@@ -44,9 +44,12 @@ class Services:
     def store(self):
         from assistant.store import ChunkStore, make_client
         client = make_client(self.settings.index_dir, self.settings.chroma_url)
-        lock_path = None if self.settings.chroma_url else self.settings.index_dir / ".write.lock"
+        from assistant.store import reopen_client
+        on_disk = not self.settings.chroma_url
         return ChunkStore(client, self.settings.collection, self.embeddings.name, self.embeddings.dimension,
-                          lock_path=lock_path, lock_wait_s=self.settings.write_wait_s)
+                          lock_path=self.settings.index_dir / ".write.lock" if on_disk else None,
+                          lock_wait_s=self.settings.write_wait_s,
+                          reopen=(lambda: reopen_client(self.settings.index_dir)) if on_disk else None)
 
     @built_once
     def retriever(self):

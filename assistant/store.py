@@ -71,6 +71,13 @@ def make_client(index_dir: Path, chroma_url: str | None) -> chromadb.ClientAPI:
                          "move it aside and ingest again, or run `assistant check --repair`") from None
 
 
+def reopen_client(index_dir: Path) -> chromadb.ClientAPI:
+    """A fresh on-disk client: Chroma shares one system per folder per process, so drop it first."""
+    from chromadb.api.client import SharedSystemClient
+    SharedSystemClient.clear_system_cache()
+    return make_client(index_dir, None)
+
+
 def where_for(filters: SearchFilters | None, article_ids: Sequence[str] = ()) -> dict | None:
     """The Chroma where-clause for a filter (and optionally a set of articles); None when it admits all."""
     clauses: list[dict] = []
@@ -101,8 +108,9 @@ class ChunkStore:
     """Chunks of one collection; ids are `<article id>::<chunk number>`."""
 
     def __init__(self, client: chromadb.ClientAPI, name: str, model_name: str, dimension: int,
-                 lock_path: Path | None = None, lock_wait_s: float = 60.0):
+                 lock_path: Path | None = None, lock_wait_s: float = 60.0, reopen=None):
         self.client = client
+        self._reopen = reopen  # makes a fresh client (on-disk stores), to see vectors other processes wrote
         self.name = name
         self.model_name = model_name
         self.dimension = dimension
@@ -127,6 +135,7 @@ class ChunkStore:
             )
         self.max_batch = client.get_max_batch_size()
         self._vectorstore = None
+        self._seen_generation = self.generation()
 
     # --- the write lock -----------------------------------------------------------------------------
     @contextmanager
@@ -183,6 +192,7 @@ class ChunkStore:
         current = dict(self.client.get_collection(self.name).metadata or {})
         current["generation"] = int(current.get("generation", 0)) + 1
         self.collection.modify(metadata=current)
+        self._seen_generation = current["generation"]
 
     def generation(self) -> int:
         """How many writes the collection has seen (by any process); cheap enough to ask per query."""
@@ -238,8 +248,26 @@ class ChunkStore:
         scores = scores or {}
         return [Passage.from_metadata(cid, *by_id[cid], score=scores.get(cid, 0.0)) for cid in chunk_ids if cid in by_id]
 
+    def refresh_if_changed(self) -> bool:
+        """Reopen the on-disk store when another process wrote to it since we last looked.
+
+        A long-running process (the page) keeps Chroma's vector index in memory and would not see
+        articles a CLI ingest added; the generation counter in the collection's metadata tells.
+        """
+        generation = self.generation()
+        if generation == self._seen_generation:
+            return False
+        with self._local:
+            if self._reopen is not None:
+                self.client = self._reopen()
+                self.collection = self.client.get_collection(self.name)
+                self._vectorstore = None
+            self._seen_generation = generation
+        return True
+
     def dense_search(self, vector: list[float], k: int, filters: SearchFilters | None = None) -> list[Passage]:
         """Nearest chunks by cosine, through LangChain's Chroma adapter."""
+        self.refresh_if_changed()
         if self._vectorstore is None:
             from langchain_chroma import Chroma
             self._vectorstore = Chroma(client=self.client, collection_name=self.name, embedding_function=None,

@@ -45,6 +45,47 @@ class PageServices:
                 for a in self.services.store.list_articles()]
 
 
+def uploaded_path(item) -> Path | None:
+    """The server path of a file uploaded through the page, or None when it lies outside Gradio's upload folder.
+
+    The page must never read other files of the server it runs on, whatever path a client sends.
+    """
+    from gradio.utils import get_upload_folder
+    raw = item if isinstance(item, str) else getattr(item, "path", None) or getattr(item, "name", None) or \
+        (item.get("path") if isinstance(item, dict) else None)
+    if not raw:
+        return None
+    path = Path(raw).resolve()
+    folder = Path(get_upload_folder()).resolve()
+    return path if path.is_relative_to(folder) and path.is_file() else None
+
+
+def page_inputs(files, urls: str) -> tuple[list[str], list[str]]:
+    """What the page may ingest (uploaded files, http(s) URLs) and one refusal line for anything else."""
+    inputs, refused = [], []
+    for item in files or []:
+        path = uploaded_path(item)
+        if path is None:
+            refused.append(f"{Path(str(getattr(item, 'path', item))).name}: only files uploaded through this page can be ingested")
+        else:
+            inputs.append(str(path))
+    for line in (urls or "").splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        if line.lower().startswith(("http://", "https://")):
+            inputs.append(line)
+        else:
+            refused.append(f"{line[:80]}: only http(s) URLs can be ingested from the page")
+    return inputs, refused
+
+
+def cell(text: str) -> str:
+    """Text for a Markdown table cell: no pipes, no line breaks, no raw HTML."""
+    import html
+    return html.escape(str(text)).replace("|", "/").replace("\n", " ")[:160]
+
+
 def parse_day(value: str, name: str):
     from assistant.ingest.sources.common import LoadError, parse_datetime
     if not value or not value.strip():
@@ -111,22 +152,23 @@ def build_app(settings: Settings) -> gr.Blocks:
     def run_ingest(files, urls: str, progress=gr.Progress()):
         from assistant.ingest.pipeline import ingest_articles, load_articles
         from assistant.store import IndexBusyError
-        inputs = [str(Path(f if isinstance(f, str) else f.name)) for f in (files or [])]
-        inputs += [line.strip() for line in (urls or "").splitlines() if line.strip()]
-        if not inputs:
+        inputs, refused = page_inputs(files, urls)
+        if not inputs and not refused:
             return "Nothing to ingest: upload files or paste URLs.", *articles_table(), gr.update(choices=outlets())
         embeddings, store = services.store()
         progress(0, desc="Reading inputs")
-        articles, errors = load_articles(inputs, settings)
+        articles, errors = load_articles(inputs, settings, typed_by_user=False)
+        errors = refused + errors
         try:
             outcomes = ingest_articles(articles, store, embeddings, settings, progress=False) if articles else []
         except IndexBusyError as exc:
             return f"⚠️ {exc}", *articles_table(), gr.update(choices=outlets())
         lines = ["| input | article | result |", "|---|---|---|"]
         for o in outcomes:
-            lines.append(f"| {Path(o.origin).name} | {o.title} | {o.status} ({o.chunks} chunks) |")
+            lines.append(f"| {cell(Path(o.origin).name)} | {cell(o.title)} | {o.status} ({o.chunks} chunks) |")
         for error in errors:
-            lines.append(f"| {error.split(':', 1)[0].split('/')[-1]} | | failed: {error.split(': ', 1)[-1]} |")
+            where, _, reason = error.partition(": ")
+            lines.append(f"| {cell(where.split('/')[-1])} | | failed: {cell(reason)} |")
         counts = {s: sum(1 for o in outcomes if o.status == s) for s in ("new", "updated", "unchanged")}
         summary = f"**{counts['new']} new, {counts['updated']} updated, {counts['unchanged']} unchanged, {len(errors)} failed**"
         return summary + "\n\n" + "\n".join(lines), *articles_table(), gr.update(choices=outlets())

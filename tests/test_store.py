@@ -1,0 +1,20 @@
+"""The store as the one door to Chroma: what another process writes is seen, writers wait for each other."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.services import build_services
+from conftest import FIXTURES, run_cli
+
+
+@pytest.mark.slow
+def test_a_long_running_reader_sees_articles_another_process_ingested(settings, embeddings):
+    services = build_services(settings, embeddings=embeddings)
+    services.ingest([str(FIXTURES / "articles" / "chip-plant.txt")], progress=False)
+    before = services.retriever.search("paper lanterns released from the bridge", k=5, mode="dense")
+    assert all("Lantern" not in p.title for p in before)
+    run_cli("--index", str(settings.index_dir), "ingest", "-q", str(FIXTURES / "articles" / "river-festival.html"), check=True,
+            env={"ASSISTANT_TEST_FAST": ""})
+    after = services.retriever.search("paper lanterns released from the bridge", k=5, mode="dense")
+    assert any("Lantern" in p.title for p in after), [p.title for p in after]
