@@ -24,7 +24,12 @@ def load_prompt(name: str) -> str:
 
 
 def format_passages(passages) -> str:
-    """Number the passages for a prompt, each with its title, outlet and date (template: prompts/passage.txt)."""
+    """Number the passages for a prompt, each with its title, outlet and date (template: prompts/passage.txt).
+
+    Article text is neutralized first: instructions hidden in it never reach the model as instructions.
+    """
+    from assistant.safety import neutralize
     template = load_prompt("passage")
-    return "\n\n".join(template.format(n=i, title=p.title, source=p.source, date=(p.published_at or "undated")[:10],
-                                       text=p.text.strip()) for i, p in enumerate(passages, 1))
+    return "\n\n".join(template.format(n=i, title=neutralize(p.title), source=neutralize(p.source),
+                                       date=(p.published_at or "undated")[:10], text=neutralize(p.text).strip())
+                       for i, p in enumerate(passages, 1))

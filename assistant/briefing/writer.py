@@ -25,6 +25,7 @@ from assistant.qa.citations import check_answer
 from assistant.qa.passage_window import best_windows
 from assistant.qa.verify import conflicting_figures
 from assistant.records import Passage
+from assistant.safety import contains_instructions, is_call_to_action
 from assistant.sentences import sentence_spans
 from assistant.settings import Settings
 
@@ -95,6 +96,20 @@ def headline_is_grounded(headline: str, excerpts: list[Passage]) -> bool:
     return bool(headline.strip()) and all(name.lower().rstrip("'’s") in text for name in names)
 
 
+def safe_headline(headline: str) -> bool:
+    letters = [c for c in headline if c.isalpha()]
+    shouting = len(letters) > 8 and sum(c.isupper() for c in letters) / len(letters) > 0.8
+    return not shouting and not is_call_to_action(headline) and not contains_instructions(headline)
+
+
+def fallback_headline(reports) -> str:
+    """The lead report's own title, unless it too shouts or gives orders; then a plain label."""
+    for report in reports:
+        if safe_headline(report.title):
+            return report.title
+    return f"Report from {reports[0].source}"
+
+
 def parse_story(text: str) -> tuple[str, list[str]]:
     headline, points = "", []
     for line in text.splitlines():
@@ -131,14 +146,14 @@ class BriefingWriter:
             earlier_text = (f"Earlier briefing on this story: {earlier['headline']}. Lead with what is new today.\n\n")
         raw = self.story_chain.invoke({"excerpts": format_passages(excerpts), "earlier": earlier_text})
         headline, lines = parse_story(raw)
-        if not headline_is_grounded(headline, excerpts):
-            headline = reports[0].title  # a headline naming what no excerpt says is replaced by the lead report's title
+        if not headline_is_grounded(headline, excerpts) or not safe_headline(headline):
+            headline = fallback_headline(reports)  # a headline naming what no excerpt says, or shouting an order
         points: list[KeyPoint] = []
         seen: set[str] = set()
         for line in lines:
             key = normalize_answer(MARKER.sub("", line))
-            if key in seen:
-                continue
+            if key in seen or is_call_to_action(line) or contains_instructions(line):
+                continue  # an article's call to action or instruction is never the briefing's own voice
             seen.add(key)
             checked = check_answer(line, excerpts, self.encode, self.settings.support_threshold)
             cited = [s for s in checked.sentences if s.markers]

@@ -25,6 +25,7 @@ from assistant.qa.questions import OutletMatcher, QuestionPlan, analyse
 from assistant.qa.refusal import looks_like_refusal, unknown_terms
 from assistant.qa.retrieval import HybridRetriever
 from assistant.records import Passage, SearchFilters
+from assistant.safety import is_meta_question
 from assistant.settings import Settings
 
 # Words that make a follow-up depend on the conversation; without them a question stands alone.
@@ -150,6 +151,13 @@ class AnswerChain:
         timings["rewrite_s"] = time.perf_counter() - started
         given = filters or SearchFilters()
         filters = self.resolve_filters(query, given, today)
+        if is_meta_question(query):
+            # About the assistant, not the articles: a plain description, never prompt text, never a citation.
+            timings["total_s"] = time.perf_counter() - started
+            about = load_prompt("about")
+            yield about
+            yield AnswerResult(question, query, about, True, [], None, filters, timings, refusal_reason="about_assistant")
+            return
         mark = time.perf_counter()
         plan = analyse(query, self.matcher())
         if plan.missing_outlets and self.settings.refuse_missing_outlets:
