@@ -230,6 +230,48 @@ def ask(ctx: typer.Context, question: Optional[str] = typer.Argument(None, help=
 
 
 @app.command()
+def summarize(ctx: typer.Context,
+              article: Optional[str] = typer.Argument(None, help="A stored article id, a file or a URL (ingested first)."),
+              topic: Optional[str] = typer.Option(None, "--topic", help="Summarize a topic over time instead of one article."),
+              length: str = typer.Option("short", "--length", help="line | short | full (article summaries)."),
+              source: list[str] = typer.Option([], "--source", help="Topic: only this outlet (repeatable)."),
+              since: Optional[str] = typer.Option(None, help="Topic: only articles published at or after this date."),
+              until: Optional[str] = typer.Option(None, help="Topic: only articles published before this date."),
+              as_json: bool = typer.Option(False, "--json", help="Print one JSON object (citations as in `ask --json`).")) -> None:
+    """Summarize one article (a cited line and key points) or a topic over time (timeline, who said what)."""
+    from assistant.ingest.sources import LoadError
+    if (article is None) == (topic is None):
+        fail("give an ARTICLE (id, file or URL) or --topic TEXT, not both")
+    if length not in ("line", "short", "full"):
+        fail(f"--length {length!r}: choose line, short or full")
+    services = services_or_fail(ctx)
+    chat_model_or_fail(services)
+    if topic is not None:
+        if services.store.count() == 0:
+            fail("the index is empty; run `assistant ingest PATH` first")
+        result = services.topic_summarizer.summarize(topic, filters_from(source, since, until))
+        if not result.timeline:
+            fail(f"no articles about {topic!r} in the index{' for those filters' if source or since or until else ''}", code=1)
+        typer.echo(json.dumps(result.to_json(), ensure_ascii=False) if as_json else terminal_safe(result.to_markdown()))
+        return
+    try:
+        stored = services.stored_article(article)
+    except (ValueError, LoadError) as exc:
+        fail(str(exc))
+    if stored is None:
+        fail(f"{article}: no stored article with this id, and not a file or URL that could be read")
+    summary = services.article_summarizer.summarize(stored, length)
+    if as_json:
+        typer.echo(json.dumps(summary.to_json(), ensure_ascii=False))
+        return
+    typer.secho(terminal_safe(f"{stored.title} — {stored.source}, {(stored.published_at or '')[:10]}"), bold=True)
+    typer.echo(terminal_safe(summary.text()))
+    typer.echo("")
+    for n, passage in enumerate(summary.passages, 1):
+        typer.echo(f"[{n}] chars {passage.start}-{passage.end}")
+
+
+@app.command()
 def briefing(ctx: typer.Context,
              day: Optional[str] = typer.Option(None, "--date", help="YYYY-MM-DD (default: the latest day with articles)."),
              since: Optional[str] = typer.Option(None, help="Start of a custom window (instead of --date)."),

@@ -68,6 +68,28 @@ class Services:
         from assistant.qa.answer import AnswerChain
         return AnswerChain(self.settings, self.retriever, self.chat_model, self.embeddings)
 
+    @built_once
+    def article_summarizer(self):
+        from assistant.summaries.article import ArticleSummarizer
+        return ArticleSummarizer(self.settings, self.chat_model, self.embeddings.encode)
+
+    @built_once
+    def topic_summarizer(self):
+        from assistant.summaries.topic import TopicSummarizer
+        return TopicSummarizer(self.settings, self.retriever, self.chat_model, self.embeddings.encode)
+
+    def stored_article(self, reference: str, progress: bool = False):
+        """A stored article by id, or a file/URL ingested first; None when nothing matches."""
+        found = self.store.articles(article_ids=[reference])
+        if found:
+            return found[0]
+        report = self.ingest([reference], progress=progress)
+        if report.errors and not report.outcomes:
+            raise ValueError(report.errors[0])
+        ids = [o.article_id for o in report.outcomes]
+        found = self.store.articles(article_ids=ids[:1]) if ids else []
+        return found[0] if found else None
+
     def ingest(self, inputs, progress: bool = True, on_error=None):
         from assistant.ingest.pipeline import ingest
         return ingest(inputs, self.store, self.embeddings, self.settings, progress=progress, on_error=on_error)

@@ -75,6 +75,7 @@ class Settings(BaseSettings):
     briefing_article_chars: int = Field(500, description="Characters of each article given to the model per story.")
     briefing_articles_per_story: int = Field(4, description="Most reports summarised per story.")
     briefing_max_stories: int = Field(8, description="Most stories in one briefing.")
+    topic_max_articles: int = Field(20, ge=2, le=60, description="Most articles one topic summary reads (map step).")
     briefing_drop_unsupported: bool = Field(True, description="Remove key points whose citations do not support them.")
     web_username: str | None = Field(None, description="Username for the page (with web_password); none = open on the bound host.")
     web_password: str | None = Field(None, description="Password for the page.")
