@@ -85,7 +85,7 @@ class Settings(BaseSettings):
     support_threshold: float = Field(0.55, ge=0, le=1, description="Sentences whose support score is below this are flagged unsupported (docs/verifier.md).")
     refuse_missing_outlets: bool = Field(True, description="Refuse when the question is about a report from an outlet the index does not hold.")
     decompose: bool = Field(True, description="Answer comparison/temporal yes/no questions one claim per named report (docs/decomposition.md).")
-    claim_threshold: float = Field(0.5, ge=0, le=1, description="Judge P(Yes) at which a claim counts as supported by its report.")
+    claim_threshold: float = Field(0.45, ge=0, le=1, description="Judge P(Yes) at which a claim counts as supported by its report.")
     claim_passage_chars: int = Field(320, ge=100, description="Characters of each of a claim's passages shown to the judge.")
 
     @classmethod

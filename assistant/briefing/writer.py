@@ -18,7 +18,7 @@ from tqdm import tqdm
 
 from assistant.briefing.stories import Story
 from assistant.language import normalize_answer
-from assistant.markers import MARKER, rewrite_markers
+from assistant.markers import MARKER, rewrite_markers, strip_markers
 from assistant.models.chat import with_max_tokens
 from assistant.prompts import format_passages, load_prompt
 from assistant.qa.citations import check_answer
@@ -26,7 +26,9 @@ from assistant.qa.passage_window import best_windows
 from assistant.qa.verify import conflicting_figures
 from assistant.records import Passage
 from assistant.safety import contains_instructions, is_call_to_action
-from assistant.sentences import sentence_spans
+from assistant.sentences import sentence_spans, split_sentences
+from assistant.summaries.article import covers_lead, lead_passage
+from assistant.summaries.faithful import cite
 from assistant.settings import Settings
 
 NUMBER = re.compile(r"\d[\d,.]*\d|\d")
@@ -96,6 +98,14 @@ def headline_is_grounded(headline: str, excerpts: list[Passage]) -> bool:
     return bool(headline.strip()) and all(name.lower().rstrip("'’s") in text for name in names)
 
 
+def repeats(sentence: str, others: list[str], encode, at: float = 0.85) -> bool:
+    """Whether the sentence says again what one of the others says (embedding cosine at or above `at`)."""
+    if not others:
+        return False
+    vectors = encode([sentence] + others)
+    return float((vectors[1:] @ vectors[0]).max()) >= at
+
+
 def safe_headline(headline: str) -> bool:
     letters = [c for c in headline if c.isalpha()]
     shouting = len(letters) > 8 and sum(c.isupper() for c in letters) / len(letters) > 0.8
@@ -139,7 +149,10 @@ class BriefingWriter:
     def write_story(self, story: Story, numbers: dict[str, int], earlier: dict | None) -> StoryBrief:
         reports = story.reports[: self.settings.briefing_articles_per_story]
         query = " ".join(a.title for a in reports)
-        excerpts = best_windows([a.as_passage() for a in reports], query, self.encode, self.settings.briefing_article_chars)
+        # the lead report's excerpt is its own opening (headline and lead state the story's central claim)
+        lead = lead_passage(reports[0], self.settings.briefing_article_chars)
+        excerpts = [lead] + best_windows([a.as_passage() for a in reports[1:]], query, self.encode,
+                                         self.settings.briefing_article_chars)
         local_to_global = {i: numbers[p.article_id] for i, p in enumerate(excerpts, 1)}
         earlier_text = ""
         if earlier:
@@ -161,6 +174,11 @@ class BriefingWriter:
                 continue
             supported = all(s.supported for s in cited)
             points.append(KeyPoint(rewrite_markers(checked.text, local_to_global), supported, min(s.support for s in cited)))
+        if points and not any(covers_lead(strip_markers(p.text), lead, self.encode) for p in points[:2]):
+            # the model missed what the story is about: lead with the lead report's opening sentence
+            opening = next((s for s in split_sentences(lead.text) if len(s) > 25), "")
+            if opening and not is_call_to_action(opening) and not contains_instructions(opening):
+                points.insert(0, KeyPoint(rewrite_markers(cite(opening, 1), local_to_global), True, 1.0))
         for i, first, j, second in number_disagreements(story, excerpts, self.encode):
             text = (f"Reports differ: {excerpts[i].source} says \u201c{first}\u201d [{local_to_global[i + 1]}], while "
                     f"{excerpts[j].source} says \u201c{second}\u201d [{local_to_global[j + 1]}].")
@@ -181,11 +199,12 @@ class BriefingWriter:
         checked = check_answer(raw, sources, self.encode, self.settings.support_threshold)
         cited = [s for s in checked.sentences if s.markers]
         prose = not re.search(r"(^|\n)\s*(\d+\.|[-*•])\s", raw) and 2 <= len(checked.sentences) <= 6
-        if prose and cited and all(s.supported for s in checked.sentences):
-            return checked.text, True
-        # The model wrote a list, too much, or something unsupported: fall back to the lead point of each story.
-        lead = [b.points[0].text for b in briefs[:4] if b.points]
-        return " ".join(lead), bool(lead)
+        if not (prose and cited and all(s.supported for s in checked.sentences)):
+            return "", False  # a list, too much, or something unsupported: no overview rather than a doubtful one
+        points = [strip_markers(p.text) for b in briefs for p in b.points]
+        fresh = [s.text for s in checked.sentences if not repeats(strip_markers(s.text), points, self.encode)]
+        # an overview that only repeats the key points says nothing new: leave it out
+        return (" ".join(fresh), True) if fresh else ("", False)
 
     def write(self, stories: list[Story], day: str, window: tuple[datetime, datetime],
               previous: dict | None, progress: bool = True) -> Briefing:

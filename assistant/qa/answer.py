@@ -18,6 +18,7 @@ from assistant.models.embeddings import SentenceEmbeddings
 from assistant.prompts import format_passages, load_prompt
 from assistant.qa.citations import CheckedAnswer, check_answer
 from assistant.qa.dates import relative_date_range
+from assistant.qa.entities import mentions, voted_entity
 from assistant.qa.decompose import best_sentence, compose, explain, gather, needs_judge
 from assistant.qa.judge import ClaimJudge
 from assistant.qa.passage_window import best_windows
@@ -26,6 +27,7 @@ from assistant.qa.refusal import looks_like_refusal, unknown_terms
 from assistant.qa.retrieval import HybridRetriever
 from assistant.records import Passage, SearchFilters
 from assistant.safety import is_meta_question
+from assistant.sentences import split_sentences
 from assistant.settings import Settings
 
 # Words that make a follow-up depend on the conversation; without them a question stands alone.
@@ -173,7 +175,7 @@ class AnswerChain:
             yield from self.refusal(question, query, [], filters, timings, started, "unknown_terms",
                                     unknown_terms=missing, plan=plan)
             return
-        if plan.decomposable and self.settings.decompose:
+        if self.settings.decompose and plan.yes_no and plan.as_claims().claims:
             yield from self.answer_by_claims(question, query, plan, filters, timings, started)
             return
         passages = self.retriever.search(query, k=self.settings.top_k, filters=filters)
@@ -217,6 +219,10 @@ class AnswerChain:
                                    exempt=is_bare_yes_no)
             timings["verify_ms"] = (time.perf_counter() - mark) * 1000
             answer = checked.text
+            if plan.shape == "inference":
+                voted = self.vote(query, plan, answer, passages)
+                if voted is not None:
+                    checked, answer = voted, voted.text
             if self.settings.refuse_unsupported and not any(s.supported and s.markers for s in checked.sentences):
                 # Nothing the model said is backed by a passage it cited: more likely a guess than an answer.
                 refused, answer = True, self.settings.refusal_text
@@ -224,6 +230,20 @@ class AnswerChain:
         reason = ("model" if checked is None else "unsupported") if refused else ""
         yield AnswerResult(question, query, answer, refused, passages, checked, filters, timings, inputs,
                            refusal_reason=reason, raw_answer=raw, plan=plan)
+
+    def vote(self, query: str, plan: QuestionPlan, answer: str, passages: list[Passage]):
+        """For "which entity do these outlets report" questions: the name every named outlet's passages share."""
+        lead = re.split(r"(?<=[.!?])\s|\[", answer, maxsplit=1)[0].strip().rstrip(".")
+        name = voted_entity(query, lead, passages, plan.named_sources)
+        if name is None:
+            return None
+        parts = [f"{name}."]
+        for outlet in sorted({p.source for p in passages} & plan.named_sources):
+            n, passage = next((i, p) for i, p in enumerate(passages, 1) if p.source == outlet and mentions(name, p.title + " " + p.text))
+            sentence = next((s for s in split_sentences(passage.text) if mentions(name, s)), passage.title)
+            parts.append(f"{outlet}: “{sentence.strip().rstrip('.')}” [{n}].")
+        return check_answer(" ".join(parts), passages, self.embeddings.encode, self.settings.support_threshold,
+                            exempt=is_bare_yes_no, repair=False)
 
     def answer_by_claims(self, question: str, query: str, plan: QuestionPlan, filters: SearchFilters,
                          timings: dict[str, float], started: float) -> Iterator[str | AnswerResult]:

@@ -119,7 +119,7 @@ def explain(plan: QuestionPlan, composition: Composition, encode) -> tuple[str, 
     lines = [composition.answer + "."]
     for item in composition.evidence:
         if not item.passages:
-            lines.append(f"No {item.claim.outlet} report about this was found.")
+            lines.append(f"No {item.claim.outlet + ' ' if item.claim.outlet else ''}report about this was found.")
             continue
         passage = item.passages[0]
         passages.append(passage)

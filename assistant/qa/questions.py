@@ -88,6 +88,12 @@ class QuestionPlan:
     def named_sources(self) -> set[str]:
         return {s for m in self.outlets for s in m.sources}
 
+    def as_claims(self) -> "QuestionPlan":
+        """Yes/no questions that do not split into reports become one claim, so they are judged, never guessed."""
+        if self.yes_no and not self.decomposable:
+            self.claims = [whole_question_claim(self)]
+        return self
+
     @property
     def decomposable(self) -> bool:
         """Answered report by report: a yes/no about two or more reports, or about one story's reports over time."""
@@ -243,6 +249,15 @@ def question_order(text: str, mentions: list[OutletMention]) -> str:
         if re.search(rf"\b{phrase}\b", between):
             return order
     return ""
+
+
+def whole_question_claim(plan: QuestionPlan) -> Claim:
+    """A yes/no question that names fewer than two reports is one claim: the question as a statement."""
+    statement = re.sub(r"^\s*(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should)\s+", "", plan.text, flags=re.I)
+    statement = statement.rstrip(" ?")
+    outlet = plan.outlets[0].text.strip("'\"‘’“”") if plan.outlets else ""
+    day = plan.dates[0] if plan.dates else None
+    return Claim(statement, tuple(sorted(plan.named_sources)), outlet, day.day if day else None, day.relation if day else "on")
 
 
 def analyse(question: str, matcher: OutletMatcher) -> QuestionPlan:
