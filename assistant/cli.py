@@ -18,6 +18,10 @@ app = typer.Typer(help="Offline-first news assistant: ingest articles, ask cited
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 bench_app = typer.Typer(help="Benchmarks that print figures.", no_args_is_help=True)
 app.add_typer(bench_app, name="bench")
+feeds_app = typer.Typer(help="Feed subscriptions: add, list, remove, import/export OPML.", no_args_is_help=True)
+app.add_typer(feeds_app, name="feeds")
+topics_app = typer.Typer(help="Watchlist: topics, people or companies the briefing follows (\"Your topics\").", no_args_is_help=True)
+app.add_typer(topics_app, name="topics")
 
 
 @dataclass(frozen=True)
@@ -396,6 +400,171 @@ def eval_command(ctx: typer.Context,
         for failure in outcome.failures:
             typer.secho(f"below threshold: {failure}", fg=typer.colors.RED, err=True)
         raise typer.Exit(1)
+
+
+def follow_db_or_fail(ctx: typer.Context):
+    from assistant.follow.database import FollowDatabase, database_path
+    path = database_path(ctx.obj.settings)
+    try:
+        return FollowDatabase(path)
+    except Exception as exc:  # sqlite3.DatabaseError for a corrupt file, OSError for a bad place
+        fail(f"{path}: cannot open the subscriptions database ({str(exc).splitlines()[0]})")
+
+
+@feeds_app.command("add")
+def feeds_add(ctx: typer.Context, url: str = typer.Argument(..., help="The feed's http(s) URL."),
+              name: str = typer.Option("", "--name", help="A name for the feed (default: the feed's own title).")) -> None:
+    """Subscribe to a feed."""
+    from assistant.follow.database import FeedError
+    if not url.lower().startswith(("http://", "https://")):
+        fail(f"{url}: a feed is an http(s) URL")
+    try:
+        feed = follow_db_or_fail(ctx).add_feed(url, name)
+    except FeedError as exc:
+        fail(str(exc))
+    typer.echo(f"subscribed to {feed.url} (#{feed.id}); `assistant update` fetches it")
+
+
+@feeds_app.command("list")
+def feeds_list(ctx: typer.Context) -> None:
+    """The subscriptions, with their last fetch, items and errors."""
+    feeds = follow_db_or_fail(ctx).feeds()
+    if not feeds:
+        typer.echo("no subscriptions; add one with `assistant feeds add URL`")
+    for feed in feeds:
+        typer.echo(f"#{feed.id} {terminal_safe(feed.name or feed.url)}\n    {terminal_safe(feed.url)}\n    last fetch "
+                   f"{feed.last_fetch or 'never'} · {feed.last_status} · {feed.items} items · {feed.new_items} new so far"
+                   + (f"\n    error: {terminal_safe(feed.last_error)}" if feed.last_error else ""))
+
+
+@feeds_app.command("remove")
+def feeds_remove(ctx: typer.Context, feed: str = typer.Argument(..., help="The feed's URL or #number.")) -> None:
+    """Unsubscribe (articles already stored stay in the index)."""
+    from assistant.follow.database import FeedError
+    try:
+        removed = follow_db_or_fail(ctx).remove_feed(feed.lstrip("#"))
+    except FeedError as exc:
+        fail(str(exc))
+    typer.echo(f"unsubscribed from {removed.url}")
+
+
+@feeds_app.command("import")
+def feeds_import(ctx: typer.Context, file: Path = typer.Argument(..., help="An OPML file exported by a feed reader.")) -> None:
+    """Subscribe to every feed of an OPML file (ones already subscribed are skipped)."""
+    from assistant.follow.database import FeedError
+    from assistant.follow.opml import read_opml
+    from assistant.ingest.sources.common import LoadError, read_capped
+    database = follow_db_or_fail(ctx)
+    try:
+        outlines = read_opml(read_capped(file, 5_000_000), str(file))
+    except (FeedError, LoadError) as exc:
+        fail(str(exc))
+    added = skipped = 0
+    for url, name in outlines:
+        try:
+            database.add_feed(url, name)
+            added += 1
+        except FeedError:
+            skipped += 1
+    typer.echo(f"{added} feeds added, {skipped} already subscribed")
+
+
+@feeds_app.command("export")
+def feeds_export(ctx: typer.Context, out: Optional[Path] = typer.Option(None, "--out", help="Write here (default: print).")) -> None:
+    """The subscriptions as OPML, for a feed reader."""
+    from assistant.follow.opml import write_opml
+    text = write_opml(follow_db_or_fail(ctx).feeds())
+    if out is None:
+        typer.echo(text, nl=False)
+    else:
+        out.write_text(text, encoding="utf-8")
+        typer.echo(f"wrote {out}")
+
+
+@topics_app.command("add")
+def topics_add(ctx: typer.Context, topic: str = typer.Argument(..., help='e.g. "chip plant" or "Veridian".')) -> None:
+    """Follow a topic, person or company: the briefing lists every new cited item on it."""
+    from assistant.follow.database import FeedError
+    try:
+        follow_db_or_fail(ctx).add_topic(topic)
+    except FeedError as exc:
+        fail(str(exc))
+    typer.echo(f"following {topic!r}")
+
+
+@topics_app.command("list")
+def topics_list(ctx: typer.Context) -> None:
+    """The topics on the watchlist."""
+    for topic in follow_db_or_fail(ctx).topics():
+        typer.echo(terminal_safe(topic))
+
+
+@topics_app.command("remove")
+def topics_remove(ctx: typer.Context, topic: str) -> None:
+    """Stop following a topic."""
+    from assistant.follow.database import FeedError
+    try:
+        follow_db_or_fail(ctx).remove_topic(topic)
+    except FeedError as exc:
+        fail(str(exc))
+    typer.echo(f"no longer following {topic!r}")
+
+
+@app.command()
+def update(ctx: typer.Context, quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+           workers: int = typer.Option(4, help="Feeds fetched at once.")) -> None:
+    """Fetch every subscribed feed once and ingest new and changed items."""
+    from assistant.follow.update import update_feeds
+    from assistant.store import IndexBusyError
+    database = follow_db_or_fail(ctx)
+    if not database.feeds():
+        fail("no subscriptions; add one with `assistant feeds add URL`")
+    services = services_or_fail(ctx)
+    try:
+        report = update_feeds(services, database, progress=not quiet, workers=workers,
+                              on_error=lambda line: typer.secho(f"failed: {terminal_safe(line)}", fg=typer.colors.RED, err=True))
+    except IndexBusyError as exc:
+        fail(str(exc), code=1)
+    typer.echo(report.summary())
+    if report.failed:
+        raise typer.Exit(2)
+
+
+@app.command()
+def daily(ctx: typer.Context, day: Optional[str] = typer.Option(None, "--date", help="YYYY-MM-DD (default: yesterday)."),
+          no_update: bool = typer.Option(False, "--no-update", help="Do not fetch the feeds first."),
+          quiet: bool = typer.Option(False, "--quiet", "-q")) -> None:
+    """The daily job, for cron or systemd: update the feeds, write, archive and mail the briefing."""
+    from datetime import date as date_type
+    from assistant.follow.daily import run_daily
+    chosen = None
+    if day:
+        try:
+            chosen = date_type.fromisoformat(day)
+        except ValueError:
+            fail(f"--date {day!r} is not YYYY-MM-DD")
+    services = services_or_fail(ctx)
+    chat_model_or_fail(services)
+    report = run_daily(services, chosen, progress=not quiet, update=not no_update)
+    for line in report.lines:
+        typer.echo(terminal_safe(line))
+
+
+@app.command()
+def watch(ctx: typer.Context) -> None:
+    """Headless schedule for servers: update the feeds every update_every_minutes, brief daily at briefing_time."""
+    import logging
+    from assistant.follow.schedule import make_scheduler
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    services = services_or_fail(ctx)
+    chat_model_or_fail(services)
+    settings = ctx.obj.settings
+    typer.echo(f"watching: feeds every {settings.update_every_minutes} min, briefing at {settings.briefing_time} "
+               f"{settings.briefing_timezone} (Ctrl+C to stop)")
+    try:
+        make_scheduler(services, blocking=True).start()
+    except (KeyboardInterrupt, SystemExit):
+        pass
 
 
 @app.command()

@@ -94,10 +94,25 @@ class Services:
         from assistant.ingest.pipeline import ingest
         return ingest(inputs, self.store, self.embeddings, self.settings, progress=progress, on_error=on_error)
 
-    def briefing(self, day=None, window=None, sources=(), progress: bool = True):
+    @built_once
+    def follow_db(self):
+        from assistant.follow.database import FollowDatabase, database_path
+        return FollowDatabase(database_path(self.settings))
+
+    def briefing(self, day=None, window=None, sources=(), progress: bool = True, topics_since=None):
+        """Write (and, for a whole day of all outlets, archive) the briefing, with the watchlist's topics."""
+        from assistant.briefing.archive import store_briefing
         from assistant.briefing.service import make_briefing
-        return make_briefing(self.settings, self.store, self.embeddings, day, window, sources, progress=progress,
-                             chat_model=self.chat_model)
+        from assistant.follow.watchlist import add_topics
+        result, _ = make_briefing(self.settings, self.store, self.embeddings, day, window, sources, progress=progress,
+                                  chat_model=self.chat_model, store=False)
+        topics = self.follow_db.topics()
+        if topics:
+            from datetime import datetime
+            since = topics_since or datetime.fromisoformat(result.window[0])
+            add_topics(result, topics, self.retriever, self.embeddings.encode, since, datetime.fromisoformat(result.window[1]))
+        stored = store_briefing(self.settings, result) if (day or window is None) and not sources else None
+        return result, stored
 
 
 def build_services(settings: Settings, **given) -> Services:

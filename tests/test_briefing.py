@@ -72,7 +72,7 @@ def test_briefings_end_to_end_with_the_real_model(tmp_path):
     listed = {int(n) for n in re.findall(r"^\[(\d+)\] ", story_part, re.M)}
     assert listed == {1, 2} and numbers <= listed
     assert "Reports differ" in text and "1,200" in text and "1,500" in text  # the outlets disagree on jobs
-    stored = json.loads((index / "briefings" / "2024-05-14.json").read_text())
+    stored = json.loads((index / "briefings" / "2024" / "05" / "2024-05-14.json").read_text())
     assert stored["stories"][0]["centroid"]
 
     run_cli("--index", str(index), "briefing", "--date", "2024-05-15", "--out", str(tmp_path / "d15.html"), "-q", check=True)
@@ -83,7 +83,7 @@ def test_briefings_end_to_end_with_the_real_model(tmp_path):
     assert internal and all(target in links.ids for target in internal)
     assert "CONTINUING" in page and "NEW" in page  # the builder story continues the 14th; the rain is new
     assert "reprint of" in page
-    data = json.loads((index / "briefings" / "2024-05-15.json").read_text())
+    data = json.loads((index / "briefings" / "2024" / "05" / "2024-05-15.json").read_text())
     statuses = {tuple(sorted(s["sources"])): s["status"] for s in data["stories"]}
     by_n = {s["n"]: s["article_id"] for s in data["sources"]}
     named = {tuple(sorted(by_n[n] for n in key)): status for key, status in statuses.items()}

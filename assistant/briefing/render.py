@@ -38,7 +38,19 @@ def to_markdown(briefing: Briefing, show_window: bool = False) -> str:
         lines.append("")
     if not briefing.stories:
         lines.append("No articles in this window.")
+    if briefing.topics:
+        lines += ["", "## Your topics", ""]
+        for topic in briefing.topics:
+            lines.append(f"### {markdown_text(topic['topic'])}")
+            lines += [f"- {item['text']}" for item in topic["items"]] or ["- Nothing new."]
+            lines.append("")
+        extra = sorted({n for t in briefing.topics for item in t["items"] for n in item["markers"]} - set(by_n_story(briefing)))
+        lines += [source_entry(by_n[n]) for n in extra if n in by_n]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def by_n_story(briefing: Briefing) -> list[int]:
+    return [n for story in briefing.stories for n in story.sources]
 
 
 def to_html(briefing: Briefing, show_window: bool = False) -> str:

@@ -7,13 +7,14 @@ from datetime import date, datetime
 from pathlib import Path
 
 from assistant.briefing.stories import articles_in_window, day_window, group_stories, latest_day
-from assistant.briefing.writer import Briefing, BriefingWriter, previous_briefing, store_briefing
+from assistant.briefing.archive import previous_briefing, store_briefing
+from assistant.briefing.writer import Briefing, BriefingWriter
 from assistant.settings import Settings
 
 
 def make_briefing(settings: Settings, store, embeddings, day: date | None = None,
                   window: tuple[datetime, datetime] | None = None, sources: Sequence[str] = (),
-                  progress: bool = True, chat_model=None) -> tuple[Briefing, Path | None]:
+                  progress: bool = True, chat_model=None, store: bool = True) -> tuple[Briefing, Path | None]:
     from assistant.models.chat import get_chat_model
     if window is None:
         day = day or latest_day(store, settings.briefing_timezone, sources)
@@ -27,5 +28,5 @@ def make_briefing(settings: Settings, store, embeddings, day: date | None = None
     writer = BriefingWriter(settings, chat_model or get_chat_model(settings), embeddings.encode)
     previous = previous_briefing(settings, day) if day else None
     result = writer.write(stories, label, window, previous, progress=progress)
-    stored = store_briefing(settings, result) if day and not sources else None
+    stored = store_briefing(settings, result) if store and day and not sources else None
     return result, stored

@@ -63,6 +63,7 @@ class Briefing:
     stories: list[StoryBrief]
     sources: list[dict]  # numbered from 1: title, source, url, published_at, article_id, reprint_of
     timings: dict[str, float] = field(default_factory=dict)
+    topics: list[dict] = field(default_factory=list)  # "Your topics": {"topic", "items": [{"text", "n"}]}
 
     def to_json(self) -> dict:
         from dataclasses import asdict
@@ -240,26 +241,3 @@ def match_earlier(story: Story, earlier: list[dict], threshold: float) -> dict |
         if score >= best_score:
             best, best_score = item, score
     return best
-
-
-def briefing_folder(settings: Settings) -> Path:
-    if settings.chroma_url:
-        return settings.cache_dir / "briefings"
-    return settings.index_dir / "briefings"
-
-
-def previous_briefing(settings: Settings, day: date) -> dict | None:
-    """The most recent stored briefing before `day` (the 'previous day' when there is one)."""
-    folder = briefing_folder(settings)
-    if not folder.is_dir():
-        return None
-    earlier = sorted(p for p in folder.glob("*.json") if p.stem < day.isoformat())
-    return json.loads(earlier[-1].read_text()) if earlier else None
-
-
-def store_briefing(settings: Settings, briefing: Briefing) -> Path:
-    folder = briefing_folder(settings)
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{briefing.day}.json"
-    path.write_text(json.dumps(briefing.to_json(), ensure_ascii=False, indent=2))
-    return path

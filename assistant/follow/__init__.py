@@ -1,0 +1,1 @@
+"""Following the news every day: feed subscriptions, scheduled updates, the briefing archive, delivery, watchlists."""
