@@ -90,6 +90,25 @@ class Services:
         found = self.store.articles(article_ids=ids[:1]) if ids else []
         return found[0] if found else None
 
+    def summary_for(self, kind: str, what: str, filters=None, allow_ingest: bool = False):
+        """An article summary ("summarize the article about X": the best-matching stored article) or a topic
+        summary. The page never ingests from here: only the CLI may name a file or URL."""
+        if kind == "article":
+            stored = None
+            if allow_ingest:
+                stored = self.stored_article(what)
+            else:
+                found = self.store.articles(article_ids=[what])
+                stored = found[0] if found else None
+            if stored is None:
+                hits = self.retriever.search(what, k=1, filters=filters)
+                found = self.store.articles(article_ids=[hits[0].article_id]) if hits else []
+                stored = found[0] if found else None
+            if stored is None:
+                raise ValueError(f"no article matches {what!r}")
+            return self.article_summarizer.summarize(stored, "short")
+        return self.topic_summarizer.summarize(what, filters)
+
     def ingest(self, inputs, progress: bool = True, on_error=None):
         from assistant.ingest.pipeline import ingest
         return ingest(inputs, self.store, self.embeddings, self.settings, progress=progress, on_error=on_error)

@@ -77,6 +77,7 @@ class Settings(BaseSettings):
     briefing_max_stories: int = Field(8, description="Most stories in one briefing.")
     topic_max_articles: int = Field(20, ge=2, le=60, description="Most articles one topic summary reads (map step).")
     briefing_drop_unsupported: bool = Field(True, description="Remove key points whose citations do not support them.")
+    schedule_in_serve: bool = Field(True, description="`serve` also runs the schedule (feed updates, the daily briefing).")
     update_every_minutes: int = Field(60, ge=5, description="`serve` and `watch`: fetch the subscribed feeds this often.")
     briefing_time: str = Field("07:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$", description="`serve` and `watch`: local time (briefing_timezone) at which the previous day's briefing is written.")
     smtp_host: str | None = Field(None, description="Mail the daily briefing through this SMTP server (none = no mail).")

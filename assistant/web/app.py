@@ -10,7 +10,8 @@ from assistant.qa.answer import AnswerChain, AnswerResult
 from assistant.records import SearchFilters
 from assistant.services import build_services
 from assistant.settings import Settings
-from assistant.web.render import PAGE_CSS, PAGE_HEAD, link_markers, sources_html
+from assistant.qa.followups import suggest, summary_request
+from assistant.web.render import PAGE_CSS, PAGE_HEAD, link_markers, passages_html, sources_html, summary_markdown
 
 
 class PageError(RuntimeError):
@@ -41,8 +42,8 @@ class PageServices:
             raise PageError(f"The chat model is not available: {exc}") from None
 
     def articles(self) -> list[dict]:
-        return [{"id": a.id, "title": a.title, "outlet": a.source, "date": (a.published_at or "")[:10], "chunks": a.chunks}
-                for a in self.services.store.list_articles()]
+        return [{"id": a.id, "title": a.title, "outlet": a.source, "date": (a.published_at or "")[:10], "chunks": a.chunks,
+                 "published": a.published_at or ""} for a in self.services.store.list_articles()]
 
 
 def uploaded_path(item) -> Path | None:
@@ -108,13 +109,21 @@ def build_app(settings: Settings) -> gr.Blocks:
     def respond(message: str, chat: list, history: list, chosen: list, since: str, until: str):
         message = (message or "").strip()
         if not message:
-            yield chat, history, gr.update(), gr.update(), ""
+            yield chat, history, gr.update(), gr.update(), "", gr.update()
             return
         chat = list(chat or []) + [{"role": "user", "content": message}, {"role": "assistant", "content": "…"}]
-        yield chat, history, gr.update(), "", ""
+        yield chat, history, gr.update(), "", "", gr.update(samples=[])
         try:
             filters = SearchFilters(sources=tuple(chosen or ()), since=parse_day(since, "since"), until=parse_day(until, "until"))
             chain = services.chain()
+            asked_for = summary_request(message)
+            if asked_for is not None:
+                summary = services.services.summary_for(*asked_for, filters=filters)
+                passages = getattr(summary, "passages", None) or summary.sources
+                chat[-1] = {"role": "assistant", "content": summary_markdown(summary)}
+                history = list(history) + [{"role": "user", "content": message}, {"role": "assistant", "content": chat[-1]["content"]}]
+                yield chat, history, passages_html(passages), f"Summary of: *{asked_for[1]}*", "", gr.update(samples=[])
+                return
             result, partial = None, ""
             for item in chain.stream(message, history, filters):
                 if isinstance(item, AnswerResult):
@@ -122,21 +131,57 @@ def build_app(settings: Settings) -> gr.Blocks:
                 else:
                     partial += item
                     chat[-1] = {"role": "assistant", "content": partial}
-                    yield chat, history, gr.update(), gr.update(), ""
-        except PageError as exc:
+                    yield chat, history, gr.update(), gr.update(), "", gr.update()
+        except (PageError, ValueError) as exc:
             chat[-1] = {"role": "assistant", "content": f"⚠️ {exc}"}
-            yield chat, history, gr.update(), "", ""
+            yield chat, history, gr.update(), "", "", gr.update()
             return
         except Exception as exc:  # the model or the store failed mid-answer: say so in one line
             chat[-1] = {"role": "assistant", "content": f"⚠️ Could not answer: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"}
-            yield chat, history, gr.update(), "", ""
+            yield chat, history, gr.update(), "", "", gr.update()
             return
         assert result is not None
         valid = {c.n for c in result.checked.citations} if result.checked and not result.refused else set()
         chat[-1] = {"role": "assistant", "content": link_markers(result.answer, valid)}
         history = list(history) + [{"role": "user", "content": message}, {"role": "assistant", "content": result.answer}]
         searched = f"Searched for: *{result.query}*"
-        yield chat, history, sources_html(result), searched, ""
+        cited = [c.passage for c in result.checked.citations] if valid else []
+        followups = [[q] for q in suggest(result.query, cited)]
+        yield chat, history, sources_html(result), searched, "", gr.update(samples=followups)
+
+    def archive_days():
+        from assistant.briefing.archive import archived_days
+        return list(reversed(archived_days(settings)))
+
+    def show_archived(day: str):
+        from assistant.briefing.archive import changes_since_previous, day_path
+        if not day:
+            return "Pick a day.", ""
+        path = day_path(settings, day, "md")
+        if not path.is_file():
+            return f"⚠️ No briefing archived for {day}.", ""
+        changes = changes_since_previous(settings, day)
+        lines = [f"**Since {changes['previous']}:**" if changes.get("previous") else "**First briefing in the archive.**"]
+        lines += [f"- 🆕 {cell(h)}" for h in changes.get("new", [])]
+        lines += [f"- ↻ continuing: {cell(h)}" for h in changes.get("continuing", [])]
+        lines += [f"- ✓ no longer in the news: {cell(h)}" for h in changes.get("gone", [])]
+        return path.read_text(encoding="utf-8"), "\n".join(lines)
+
+    def new_since(last_visit: str | None):
+        """What was published since this browser last looked (kept in the browser's own storage)."""
+        from datetime import datetime, timezone
+        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        try:
+            rows = services.articles()
+        except Exception:
+            return "", now
+        if not last_visit:
+            return f"{len(rows)} articles in the library.", now
+        fresh = [r for r in rows if (r.get("published") or "") > last_visit]
+        if not fresh:
+            return f"Nothing new since your last visit ({last_visit[:16].replace('T', ' ')} UTC).", now
+        listed = "\n".join(f"- {cell(r['title'])} — {cell(r['outlet'])}, {r['date']}" for r in fresh[:10])
+        return f"**{len(fresh)} new since your last visit:**\n{listed}", now
 
     def articles_table(query: str = ""):
         try:
@@ -208,7 +253,10 @@ def build_app(settings: Settings) -> gr.Blocks:
         return markdown, str(md_path), str(html_path)
 
     with gr.Blocks(title="News assistant") as demo:
-        gr.Markdown("## News assistant\nAsk about your articles; every claim cites its passage.")
+        gr.Markdown("## News assistant\nAsk about your articles; every claim cites its passage. "
+                    "Ask “summarize …” for an article or a topic over time.")
+        last_visit = gr.BrowserState(None, storage_key="news-assistant-last-visit")
+        whats_new = gr.Markdown(elem_id="whats-new")
         with gr.Tab("Chat", id="chat"):
             with gr.Row():
                 with gr.Column(scale=3):
@@ -216,6 +264,8 @@ def build_app(settings: Settings) -> gr.Blocks:
                     question = gr.Textbox(label="Question", placeholder="Ask about the articles and press Enter",
                                           elem_id="question")
                     searched = gr.Markdown(elem_id="searched")
+                    followups = gr.Dataset(components=[gr.Textbox(visible=False)], samples=[], label="Suggested follow-ups",
+                                           elem_id="followups")
                     with gr.Accordion("Filters", open=False):
                         with gr.Row():
                             chosen = gr.Dropdown(choices=[], multiselect=True, label="Outlets", elem_id="outlets")
@@ -226,9 +276,15 @@ def build_app(settings: Settings) -> gr.Blocks:
                     gr.Markdown("### Sources")
                     sources = gr.HTML("<div class='sources-empty'>Cited passages appear here.</div>", elem_id="sources")
             history = gr.State([])
+            # one answer at a time (the model runs alone on 2 cores); waiting readers are served in order and see
+            # their place in the queue, and each answer streams as soon as its turn starts
             question.submit(respond, [question, chatbot, history, chosen, since, until],
-                            [chatbot, history, sources, searched, question])
-            clear.click(lambda: ([], [], "", ""), None, [chatbot, history, sources, searched])
+                            [chatbot, history, sources, searched, question, followups], concurrency_limit=1,
+                            concurrency_id="model")
+            followups.click(lambda sample: sample[0], followups, question).then(
+                respond, [question, chatbot, history, chosen, since, until],
+                [chatbot, history, sources, searched, question, followups], concurrency_limit=1, concurrency_id="model")
+            clear.click(lambda: ([], [], "", "", gr.update(samples=[])), None, [chatbot, history, sources, searched, followups])
         with gr.Tab("Briefing", id="briefing"):
             with gr.Row():
                 day_box = gr.Textbox(label="Day (YYYY-MM-DD; empty = latest day with articles)", elem_id="briefing-day")
@@ -237,7 +293,16 @@ def build_app(settings: Settings) -> gr.Blocks:
             with gr.Row():
                 md_file = gr.File(label="Markdown", elem_id="briefing-md")
                 html_file = gr.File(label="HTML", elem_id="briefing-html")
-            generate.click(write_briefing, [day_box], [briefing_view, md_file, html_file])
+            generate.click(write_briefing, [day_box], [briefing_view, md_file, html_file], concurrency_limit=1,
+                           concurrency_id="model")
+            with gr.Accordion("Archive", open=False, elem_id="archive"):
+                with gr.Row():
+                    archived = gr.Dropdown(choices=[], label="Past briefings", elem_id="archive-day")
+                    refresh = gr.Button("Refresh", size="sm")
+                archive_changes = gr.Markdown(elem_id="archive-changes")
+                archive_view = gr.Markdown(elem_id="archive-view")
+            archived.change(show_archived, [archived], [archive_view, archive_changes])
+            refresh.click(lambda: gr.update(choices=archive_days()), None, [archived])
         with gr.Tab("Library", id="library"):
             with gr.Row():
                 files = gr.File(file_count="multiple", label="Upload articles (.txt .md .html .json .jsonl .rss .xml)",
@@ -253,7 +318,9 @@ def build_app(settings: Settings) -> gr.Blocks:
             ingest_button.click(run_ingest, [files, urls], [ingest_result, table, to_delete, chosen])
             filter_box.change(articles_table, [filter_box], [table, to_delete])
             delete_button.click(delete, [to_delete, filter_box], [ingest_result, table, to_delete])
-        demo.load(lambda: (*articles_table(), gr.update(choices=outlets())), None, [table, to_delete, chosen])
+        demo.load(lambda: (*articles_table(), gr.update(choices=outlets()), gr.update(choices=archive_days())), None,
+                  [table, to_delete, chosen, archived])
+        demo.load(new_since, [last_visit], [whats_new, last_visit])
     return demo
 
 
@@ -268,5 +335,10 @@ def page_auth(settings: Settings) -> tuple[str, str] | None:
 def serve(settings: Settings, host: str, port: int) -> None:
     auth = page_auth(settings)
     app = build_app(settings)
+    if settings.schedule_in_serve:
+        services = build_services(settings)
+        if services.follow_db.feeds():  # the schedule follows subscriptions; none, no background work
+            from assistant.follow.schedule import make_scheduler
+            make_scheduler(services, blocking=False).start()
     app.queue(default_concurrency_limit=8).launch(server_name=host, server_port=port, auth=auth, css=PAGE_CSS,
                                                   head=PAGE_HEAD, show_error=False, inbrowser=False)

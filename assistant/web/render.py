@@ -28,6 +28,23 @@ def sources_html(result: AnswerResult) -> str:
     return render("sources.html", citations=citations, unsupported=result.unsupported)
 
 
+def passages_html(passages) -> str:
+    """The sources panel for a summary: each numbered passage with its article's title, outlet, date and link."""
+    citations = [{"n": n, "title": p.title, "source": p.source, "url": p.url, "date": (p.published_at or "undated")[:10],
+                  "highlight_start": p.start, "highlight_end": p.end, "before": "", "marked": p.text, "after": ""}
+                 for n, p in enumerate(passages, 1)]
+    return render("sources.html", citations=citations, unsupported=[])
+
+
+def summary_markdown(summary) -> str:
+    """An article or topic summary for the chat, with clickable [n] markers."""
+    valid = set(range(1, len(getattr(summary, "passages", None) or getattr(summary, "sources", [])) + 1))
+    if hasattr(summary, "article"):
+        head = f"**Summary of “{summary.article.title}”** ({summary.article.source})"
+        return link_markers(head + "\n\n" + summary.text().replace("\n- ", "\n\n- "), valid)
+    return link_markers(summary.to_markdown().split("\n## Sources")[0].replace("# ", "### ", 1), valid)
+
+
 PAGE_CSS = """
 .source { border-left: 3px solid #ccc; padding: 6px 10px; margin: 8px 0; }
 .source.active { border-left-color: #e08a00; background: #fff8ea; }
