@@ -358,6 +358,7 @@ def eval_command(ctx: typer.Context,
                  dataset: Path = typer.Argument(..., help="Folder with corpus.jsonl and qa.jsonl (or qa-dev.jsonl)."),
                  limit: int = typer.Option(0, help="Stratified sample of N questions (0 = all)."),
                  seed: int = typer.Option(0, help="Sample seed: 0 = evenly spaced within each question type, else random."),
+                 distractors: int = typer.Option(0, help="Ingest only the sample's evidence articles and this many others (0 = the whole corpus)."),
                  model: Optional[str] = typer.Option(None, help="Chat model: a GGUF path (embedded) or a model name (ollama/openai)."),
                  out: Path = typer.Option(Path("out/eval"), help="Folder for report.md, report.json and chart.png."),
                  compare: Optional[Path] = typer.Option(None, help="An earlier report.json to compare with."),
@@ -369,7 +370,8 @@ def eval_command(ctx: typer.Context,
     """Score answers, citations, refusals and retrieval against a dataset's gold answers."""
     from assistant.evals.orchestrate import eval_settings, run_eval
     from assistant.store import IndexBusyError
-    settings = eval_settings(ctx.obj.settings, dataset, ctx.obj.index_given, model)
+    settings = eval_settings(ctx.obj.settings, dataset, ctx.obj.index_given, model,
+                             variant=f"subset-{limit}-{seed}-{distractors}" if distractors else "")
     services = services_or_fail(ctx, settings)
     if retrieval_only:
         from assistant.evals.datasets import load_dataset, stratified
@@ -388,7 +390,7 @@ def eval_command(ctx: typer.Context,
     chat_model_or_fail(services)
     try:
         outcome = run_eval(settings, dataset, limit, out, compare, thresholds, verifier_labels, not no_briefings,
-                           not quiet, say=typer.echo, services=services, seed=seed)
+                           not quiet, say=typer.echo, services=services, seed=seed, distractors=distractors)
     except (FileNotFoundError, ValueError, KeyError, IndexBusyError) as exc:
         fail(str(exc))
     old = outcome.old_summary
@@ -619,6 +621,44 @@ def eval_verifier(ctx: typer.Context,
     for key, value in summary["overall"].items():
         typer.echo(f"{key:<40} {value}")
     failures = check_thresholds(summary, thresholds) if thresholds else []
+    for failure in failures:
+        typer.secho(f"below threshold: {failure}", fg=typer.colors.RED, err=True)
+    if failures:
+        raise typer.Exit(1)
+
+
+@app.command("eval-summaries")
+def eval_summaries(ctx: typer.Context,
+                   corpus: Path = typer.Argument(..., help="The articles the gold refers to (.jsonl), e.g. the MultiHop corpus."),
+                   gold: Path = typer.Option(Path("evals/summaries"), help="Folder with articles.jsonl and topics.jsonl."),
+                   out: Path = typer.Option(Path("out/summary-eval"), help="Folder for report.json."),
+                   thresholds: Optional[Path] = typer.Option(None, help="TOML of minimum/maximum figures; exit 1 when one is missed."),
+                   quiet: bool = typer.Option(False, "--quiet", "-q")) -> None:
+    """Score article and topic summaries against gold central claims, key facts and timeline order."""
+    from assistant.evals.orchestrate import eval_settings
+    from assistant.evals.report import check_thresholds
+    from assistant.evals.summary_eval import run_summary_eval
+    if not corpus.is_file():
+        fail(f"{corpus}: no such file")
+    settings = eval_settings(ctx.obj.settings, corpus.parent, ctx.obj.index_given)
+    services = services_or_fail(ctx, settings)
+    chat_model_or_fail(services)
+    from assistant.evals.summary_eval import gold_article_ids
+    from assistant.ingest.pipeline import IngestReport, ingest_articles, load_articles
+    needed = gold_article_ids(gold)
+    articles, _ = load_articles([str(corpus)], settings)
+    outcomes = ingest_articles([a for a in articles if a.id in needed], services.store, services.embeddings, settings,
+                               progress=not quiet)
+    typer.echo(f"gold articles: {IngestReport(outcomes=outcomes).summary()}")
+    try:
+        result = run_summary_eval(services, corpus, gold, progress=not quiet)
+    except (ValueError, FileNotFoundError, KeyError) as exc:
+        fail(str(exc))
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "report.json").write_text(json.dumps(result, indent=2, ensure_ascii=False))
+    for key, value in result["summary"]["overall"].items():
+        typer.echo(f"{key:<44} {value}")
+    failures = check_thresholds(result["summary"], thresholds) if thresholds else []
     for failure in failures:
         typer.secho(f"below threshold: {failure}", fg=typer.colors.RED, err=True)
     if failures:

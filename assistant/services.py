@@ -38,7 +38,8 @@ class Services:
         if self._given_embeddings is not None:
             return self._given_embeddings
         from assistant.models.embeddings import get_embeddings
-        return get_embeddings(self.settings.embedding_model, self.settings.embedding_batch_size)
+        return get_embeddings(self.settings.embedding_model, self.settings.embedding_batch_size,
+                              self.settings.embedding_backend, self.settings.cache_dir)
 
     @built_once
     def store(self):

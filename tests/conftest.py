@@ -30,7 +30,7 @@ def fake_models_in_the_fast_tier():
     from fakes import FakeEmbeddings
     fake = FakeEmbeddings()
     original = module.get_embeddings
-    module.get_embeddings = lambda name, batch_size=32: fake
+    module.get_embeddings = lambda *args, **kwargs: fake
     yield
     module.get_embeddings = original
 

@@ -103,30 +103,83 @@ def message_text(message) -> str:
     return str(content)
 
 
-def test_eight_concurrent_clients_all_get_their_own_answers(page_url):
+def test_eight_concurrent_clients_are_served_in_turn_with_their_own_answers(page_url):
     from gradio_client import Client
     questions = ["Who leads the Quds Force now?", "How many lanterns will be released?", "What was the council vote on the chip plant?",
                  "Which river will the plant draw water from?", "What are the lanterns made of?", "Who did Rouhani speak with?",
                  "How much will the chip plant cost?", "Who organises the lantern festival?"]
+    refusal = "The articles do not contain the answer"
 
-    def one(question: str) -> tuple[str, str, float]:
+    def one(question: str) -> tuple[str, str, float, float]:
         client = Client(page_url, verbose=False)
         started = time.perf_counter()
+        first = None
         # inputs: question, conversation, outlets, since, until (the per-session history is server-side state)
-        chat, *_ = client.predict(question, [], [], "", "", api_name="/respond")
-        return question, message_text(chat[-1]), time.perf_counter() - started
+        job = client.submit(question, [], [], "", "", api_name="/respond")
+        for update in job:
+            chat = update[0]
+            if first is None and chat and message_text(chat[-1]).strip() not in ("", "…"):
+                first = time.perf_counter() - started
+        chat = job.outputs()[-1][0]
+        total = time.perf_counter() - started
+        return question, message_text(chat[-1]), first or total, total
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         results = list(pool.map(one, questions))
-    latencies = sorted(r[2] for r in results)
-    summary = f"8 concurrent clients: p50 {latencies[3]:.1f} s, p95 {latencies[-1]:.1f} s"
+    firsts = sorted(r[2] for r in results)
+    totals = sorted(r[3] for r in results)
+    summary = (f"8 concurrent clients: first token p50 {firsts[3]:.1f} s, total p50 {totals[3]:.1f} s, p95 {totals[-1]:.1f} s, "
+               f"throughput {8 / totals[-1] * 60:.1f} answers/min")
     print("\n" + summary)
-    (OUTPUT / "load-test.txt").write_text(summary + "\n" + "\n".join(f"{q}\t{t:.1f}s\t{a}" for q, a, t in results))
-    for question, answer, _ in results:
-        assert answer and not answer.startswith("⚠️"), (question, answer)
-    by_question = dict((q, a) for q, a, _ in results)
+    (OUTPUT / "load-test.txt").write_text(summary + "\n" + "\n".join(f"{q}\t{f:.1f}s\t{t:.1f}s\t{a}" for q, a, f, t in results))
+    for question, answer, _, _ in results:
+        assert answer and not answer.startswith("⚠️") and refusal not in answer, (question, answer)
+    by_question = {q: a for q, a, _, _ in results}
     assert "Qaani" in by_question["Who leads the Quds Force now?"]
     assert "3,000" in by_question["How many lanterns will be released?"]
+    # served in turn: answers finish one after another, not all together at the end
+    assert totals[0] < totals[-1] / 2, totals
+
+
+def test_hostile_titles_and_links_stay_inert_in_the_browser(page_url, browser_page, tmp_path):
+    page = browser_page
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto(page_url)
+    page.get_by_role("tab", name="Library").click()
+    hostile = tmp_path / "hostile.md"
+    hostile.write_text("---\ntitle: \"<img src=x onerror=alert(1)> Ferry <script>alert(2)</script> strike ends\"\n"
+                       "source: \"<b onmouseover=alert(3)>Quay Gazette</b>\"\nurl: \"javascript:alert(4)\"\n"
+                       "published_at: 2024-05-19\n---\n\nThe ferry strike in Quay Street ended on Sunday after the operator "
+                       "agreed to a pay rise of four percent, the union said.\n")
+    page.locator("#upload input[type=file]").set_input_files(str(hostile))
+    page.wait_for_timeout(1500)
+    page.locator("#ingest").click()
+    page.wait_for_function("document.querySelector('#ingest-result').innerText.includes('1 new')", timeout=120_000)
+    page.get_by_role("tab", name="Chat").click()
+    ask(page, "How much of a pay rise ended the ferry strike?")
+    page.locator('#chat a[href^="#src-"]').first.wait_for(timeout=240_000)
+    page.locator('#chat a[href^="#src-"]').first.click()
+    page.wait_for_timeout(1000)
+    assert dialogs == []
+    assert page.locator('a[href^="javascript:"]').count() == 0
+    assert "onerror" not in page.locator("#sources").evaluate("el => el.innerHTML").replace("&lt;", "<").split("<img")[0] or \
+        page.locator("#sources img").count() == 0
+
+
+def test_page_api_refuses_server_paths_and_non_http_urls(page_url, tmp_path):
+    secret = tmp_path / "creds.md"
+    secret.write_text("---\ntitle: Server credentials\n---\n\nThe admin password of this server is hunter2-secret.\n")
+    payload = {"data": [[{"path": str(secret), "meta": {"_type": "gradio.FileData"}}], f"{secret}\nfile:///etc/hostname"]}
+    started = requests.post(page_url + "gradio_api/call/run_ingest", json=payload, timeout=30)
+    if started.ok:
+        event = started.json()["event_id"]
+        stream = requests.get(page_url + f"gradio_api/call/run_ingest/{event}", timeout=120).text
+        assert "hunter2" not in stream and "0 new" in stream or "error" in stream
+    listing = requests.post(page_url + "gradio_api/call/articles_table", json={"data": ["credentials"]}, timeout=30)
+    if listing.ok:
+        event = listing.json()["event_id"]
+        assert "Server credentials" not in requests.get(page_url + f"gradio_api/call/articles_table/{event}", timeout=60).text
 
 
 def test_briefing_tab_writes_a_briefing_with_downloads(page_url, browser_page):
@@ -139,4 +192,25 @@ def test_briefing_tab_writes_a_briefing_with_downloads(page_url, browser_page):
     view = page.locator("#briefing-view").inner_text()
     assert "1 articles from 1 outlets" in view and "The New York Times" in view
     assert page.locator("#briefing-md a, #briefing-md [download]").count() >= 1
+    assert "Day cut in" not in view  # no internal detail on the reader's page
     page.screenshot(path=str(SCREENS / "briefing.png"), full_page=True)
+    # the archive keeps it: pick the day, read it, see what changed since the day before
+    page.locator("#archive").click()
+    page.locator("#archive-day").click()
+    page.get_by_role("option", name="2020-01-09").click()
+    page.wait_for_function("document.querySelector('#archive-view').innerText.includes('Briefing for 2020-01-09')", timeout=30_000)
+    assert "First briefing in the archive" in page.locator("#archive-changes").inner_text()
+
+
+def test_chat_summarizes_on_request_and_offers_follow_ups(page_url, browser_page):
+    page = browser_page
+    page.goto(page_url)
+    ask(page, "Summarize the article about Iran's mixed message")
+    page.wait_for_function("document.querySelector('#chat').innerText.includes('Summary of')", timeout=300_000)
+    assert page.locator('#chat a[href^="#src-"]').count() >= 1
+    ask(page, "Who is the new leader of the Quds Force?")
+    page.locator("#followups button, #followups td, #followups tr").first.wait_for(timeout=300_000)
+    suggestion = page.locator("#followups button, #followups td").first
+    text = suggestion.inner_text()
+    suggestion.click()
+    page.wait_for_function(f"document.querySelector('#chat').innerText.split({text!r}).length > 1", timeout=300_000)

@@ -12,17 +12,18 @@ from assistant.services import Services, build_services
 from assistant.settings import Settings
 
 
-def eval_index_dir(settings: Settings, dataset_folder: Path) -> Path:
+def eval_index_dir(settings: Settings, dataset_folder: Path, variant: str = "") -> Path:
     """Eval corpora get their own store so they never mix with the user's articles."""
-    key = hashlib.sha256(str(dataset_folder.resolve()).encode()).hexdigest()[:8]
+    key = hashlib.sha256(f"{dataset_folder.resolve()}{variant}".encode()).hexdigest()[:8]
     return settings.cache_dir / "eval-index" / f"{dataset_folder.name}-{key}"
 
 
-def eval_settings(settings: Settings, dataset_folder: Path, index_given: bool, model: str | None = None) -> Settings:
+def eval_settings(settings: Settings, dataset_folder: Path, index_given: bool, model: str | None = None,
+                  variant: str = "") -> Settings:
     """A copy of the settings for this dataset: its own index (unless one was named) and the chosen model."""
     update: dict = {}
     if not index_given and not settings.chroma_url:
-        update["index_dir"] = eval_index_dir(settings, dataset_folder)
+        update["index_dir"] = eval_index_dir(settings, dataset_folder, variant)
     if model:
         update["llm_model_path" if Path(model).is_file() else "llm_model"] = Path(model) if Path(model).is_file() else model
     return settings.model_copy(update=update)
@@ -36,22 +37,25 @@ class EvalOutcome:
     old_summary: dict | None
 
 
-def prepare(services: Services, data, progress: bool) -> str:
+def prepare(services: Services, data, progress: bool, keep: set[str] | None = None) -> str:
     from assistant.evals.runner import prepare_index
-    return prepare_index(data, services.store, services.embeddings, services.settings, progress=progress)
+    return prepare_index(data, services.store, services.embeddings, services.settings, progress=progress, keep=keep)
 
 
 def run_eval(settings: Settings, dataset: Path, limit: int, out: Path, compare: Path | None, thresholds: Path | None,
              verifier_labels: Path | None, briefings: bool, progress: bool, say=print, services: Services | None = None,
-             seed: int = 0) -> EvalOutcome:
+             seed: int = 0, distractors: int = 0) -> EvalOutcome:
     from assistant.evals.datasets import load_dataset, stratified
     from assistant.evals.report import check_thresholds, write_chart, write_json, write_markdown
     from assistant.evals.runner import run_questions, summarise
 
+    from assistant.evals.runner import subset_ids
     data = load_dataset(dataset)
     services = services or build_services(settings)
-    say(f"index {settings.chroma_url or settings.index_dir}: {prepare(services, data, progress)}")
     questions = stratified(data.questions, limit, seed)
+    keep = subset_ids(data, questions, distractors, seed) if distractors else None
+    say(f"index {settings.chroma_url or settings.index_dir}: {prepare(services, data, progress, keep)}"
+        + (f" ({len(keep)} articles: the sample's evidence and {distractors} distractors)" if keep else ""))
     out.mkdir(parents=True, exist_ok=True)
     started = datetime.now().isoformat(timespec="seconds")
     records = list(run_questions(services.answer_chain, questions, settings, progress=progress))
@@ -68,7 +72,7 @@ def run_eval(settings: Settings, dataset: Path, limit: int, out: Path, compare: 
         summary["overall"].update(briefing_eval["summary"])
         briefing_rows = briefing_eval["days"]
     meta = {"dataset": str(dataset), "questions": len(records), "started": started,
-            "finished": datetime.now().isoformat(timespec="seconds"), "seed": seed, "limit": limit,
+            "finished": datetime.now().isoformat(timespec="seconds"), "seed": seed, "limit": limit, "distractors": distractors,
             "model": str(settings.llm_model_path or settings.llm_model), "backend": settings.llm_backend,
             "retrieval_mode": settings.retrieval_mode, "top_k": settings.top_k,
             "passage_chars": settings.passage_chars, "chunk_size": settings.chunk_size,

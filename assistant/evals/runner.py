@@ -100,11 +100,32 @@ def score_question(chain: AnswerChain, question: Question, settings: Settings) -
     return record
 
 
-def prepare_index(dataset: Dataset, store, embeddings, settings: Settings, progress: bool = True) -> str:
-    report = ingest([str(dataset.corpus_path)], store, embeddings, settings, progress=progress)
-    if report.errors:
-        raise ValueError(f"{dataset.corpus_path}: {len(report.errors)} articles failed to load ({report.errors[0]})")
-    return report.summary()
+def prepare_index(dataset: Dataset, store, embeddings, settings: Settings, progress: bool = True,
+                  keep: set[str] | None = None) -> str:
+    """Ingest the dataset's corpus (only the articles in `keep` when given) into the eval's own store."""
+    from assistant.ingest.pipeline import ingest_articles, load_articles
+    articles, errors = load_articles([str(dataset.corpus_path)], settings)
+    if errors:
+        raise ValueError(f"{dataset.corpus_path}: {len(errors)} articles failed to load ({errors[0]})")
+    if keep is not None:
+        articles = [a for a in articles if a.id in keep]
+    outcomes = ingest_articles(articles, store, embeddings, settings, progress=progress)
+    from assistant.ingest.pipeline import IngestReport
+    return IngestReport(outcomes=outcomes).summary()
+
+
+def subset_ids(dataset: Dataset, questions: list[Question], distractors: int, seed: int) -> set[str]:
+    """The sampled questions' evidence articles plus `distractors` other articles drawn with the seed.
+
+    A smaller corpus for the CI gate: every question can still be answered (its evidence is there)
+    and retrieval still has to find it among unrelated articles.
+    """
+    import json
+    import random
+    ids = [json.loads(line)["id"] for line in dataset.corpus_path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    evidence = {e.doc_id for q in questions for e in q.evidence}
+    others = sorted(set(ids) - evidence)
+    return evidence | set(random.Random(seed).sample(others, min(distractors, len(others))))
 
 
 def run_questions(chain: AnswerChain, questions: list[Question], settings: Settings,

@@ -79,9 +79,18 @@ class SentenceEmbeddings(Embeddings):
                                      show_progress_bar=False, convert_to_numpy=True)
 
 
-def get_embeddings(name: str, batch_size: int = 32) -> SentenceEmbeddings:
-    """Load each model once per process."""
+def get_embeddings(name: str, batch_size: int = 32, backend: str = "torch", cache_dir: Path | None = None):
+    """Load each model once per process: sentence-transformers on torch, or the same weights on ONNX Runtime."""
+    key = f"{name}|{backend}"
     with _lock:
-        if name not in _loaded:
-            _loaded[name] = SentenceEmbeddings(name, batch_size)
-        return _loaded[name]
+        if key not in _loaded:
+            if backend == "torch":
+                _loaded[key] = SentenceEmbeddings(name, batch_size)
+            else:
+                from assistant.models.onnx_embeddings import OnnxEmbeddings
+                folder = Path(resolve_model_path(name))
+                if not folder.is_dir():
+                    raise EmbeddingModelError(f"embedding_backend={backend} needs a local model folder; {name!r} is not one")
+                _loaded[key] = OnnxEmbeddings(name, folder, (cache_dir or Path.home() / ".cache" / "news-assistant") / "models",
+                                              quantize=backend == "onnx-int8", batch_size=batch_size)
+        return _loaded[key]
