@@ -138,6 +138,26 @@ def filters_from(source: list[str], since: Optional[str], until: Optional[str]):
 
 
 @app.command()
+def check(ctx: typer.Context, repair: bool = typer.Option(False, "--repair", help="Re-embed and rewrite damaged articles."),
+          quiet: bool = typer.Option(False, "--quiet", "-q")) -> None:
+    """Check that every stored chunk has its vector and that dense search finds it; --repair fixes what is not."""
+    from assistant.ingest.integrity import check_store, repair as repair_store
+    from assistant.store import IndexBusyError
+    services = services_or_fail(ctx)
+    report = check_store(services.store, services.embeddings.dimension, progress=not quiet,
+                         on_line=lambda line: typer.secho(f"damaged: {terminal_safe(line)}", fg=typer.colors.YELLOW, err=True))
+    if report.damaged and repair:
+        try:
+            repair_store(services.store, services.embeddings, report, progress=not quiet)
+        except IndexBusyError as exc:
+            fail(str(exc), code=1)
+        report = check_store(services.store, services.embeddings.dimension, progress=False) if not report.repaired else report
+    typer.echo(report.summary())
+    if report.damaged and not report.repaired:
+        raise typer.Exit(1)
+
+
+@app.command()
 def search(ctx: typer.Context, query: str, k: int = typer.Option(5, "-k", help="How many passages."),
            source: list[str] = typer.Option([], "--source", help="Only this outlet (repeatable)."),
            since: Optional[str] = typer.Option(None, help="Only articles published at or after this date."),
