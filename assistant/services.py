@@ -50,7 +50,8 @@ class Services:
         return ChunkStore(client, self.settings.collection, self.embeddings.name, self.embeddings.dimension,
                           lock_path=self.settings.index_dir / ".write.lock" if on_disk else None,
                           lock_wait_s=self.settings.write_wait_s,
-                          reopen=(lambda: reopen_client(self.settings.index_dir)) if on_disk else None)
+                          reopen=(lambda: reopen_client(self.settings.index_dir)) if on_disk else None,
+                          changelog=self.settings.index_dir / ".changes.sqlite3" if on_disk else None)
 
     @built_once
     def retriever(self):
@@ -125,7 +126,7 @@ class Services:
         from assistant.briefing.service import make_briefing
         from assistant.follow.watchlist import add_topics
         result, _ = make_briefing(self.settings, self.store, self.embeddings, day, window, sources, progress=progress,
-                                  chat_model=self.chat_model, store=False)
+                                  chat_model=self.chat_model, archive=False)
         topics = self.follow_db.topics()
         if topics:
             from datetime import datetime

@@ -71,6 +71,21 @@ def make_client(index_dir: Path, chroma_url: str | None) -> chromadb.ClientAPI:
                          "move it aside and ingest again, or run `assistant check --repair`") from None
 
 
+class _committing:
+    """A sqlite connection as a context manager that commits and closes."""
+
+    def __init__(self, connection):
+        self.connection = connection
+
+    def __enter__(self):
+        return self.connection
+
+    def __exit__(self, kind, value, traceback):
+        if kind is None:
+            self.connection.commit()
+        self.connection.close()
+
+
 def reopen_client(index_dir: Path) -> chromadb.ClientAPI:
     """A fresh on-disk client: Chroma shares one system per folder per process, so drop it first."""
     from chromadb.api.client import SharedSystemClient
@@ -108,8 +123,9 @@ class ChunkStore:
     """Chunks of one collection; ids are `<article id>::<chunk number>`."""
 
     def __init__(self, client: chromadb.ClientAPI, name: str, model_name: str, dimension: int,
-                 lock_path: Path | None = None, lock_wait_s: float = 60.0, reopen=None):
+                 lock_path: Path | None = None, lock_wait_s: float = 60.0, reopen=None, changelog: Path | None = None):
         self.client = client
+        self._changelog = changelog
         self._reopen = reopen  # makes a fresh client (on-disk stores), to see vectors other processes wrote
         self.name = name
         self.model_name = model_name
@@ -177,22 +193,46 @@ class ChunkStore:
                     metadatas=[c.metadata for c in part],
                     embeddings=vectors[start:start + self.max_batch],
                 )
-            self._bump_generation()
+            self._bump_generation(article_id)
 
     def delete_article(self, article_id: str) -> int:
         with self.writing():
             found = self.collection.get(where={"article_id": article_id}, include=[])
             if found["ids"]:
                 self.collection.delete(ids=found["ids"])
-                self._bump_generation()
+                self._bump_generation(article_id)
             return len(found["ids"])
 
-    def _bump_generation(self) -> None:
-        """Count every write in the collection's metadata, so readers in other processes see the change."""
+    def _bump_generation(self, article_id: str) -> None:
+        """Count every write in the collection's metadata, so readers in other processes see the change, and
+        log which article changed, so a reader can refresh what depends on it (BM25) without a full rebuild."""
         current = dict(self.client.get_collection(self.name).metadata or {})
         current["generation"] = int(current.get("generation", 0)) + 1
+        if self._changelog is not None:
+            with self._changelog_db() as db:
+                db.execute("INSERT OR REPLACE INTO changes (generation, article_id) VALUES (?, ?)", (current["generation"], article_id))
         self.collection.modify(metadata=current)
         self._seen_generation = current["generation"]
+
+    def _changelog_db(self):
+        import sqlite3
+        from contextlib import closing
+        connection = sqlite3.connect(self._changelog, timeout=30)
+        connection.execute("CREATE TABLE IF NOT EXISTS changes (generation INTEGER PRIMARY KEY, article_id TEXT NOT NULL)")
+        return _committing(connection)
+
+    def changed_articles(self, since_generation: int) -> list[str] | None:
+        """Articles written after `since_generation`, oldest first; None when the log cannot tell (no log, or
+        writes it did not see, as from another machine on a Chroma server)."""
+        if self._changelog is None:
+            return None
+        current = self.generation()
+        with self._changelog_db() as db:
+            rows = db.execute("SELECT generation, article_id FROM changes WHERE generation > ? ORDER BY generation",
+                              (since_generation,)).fetchall()
+        if current > since_generation and len(rows) != current - since_generation:
+            return None
+        return list(dict.fromkeys(article_id for _, article_id in rows))
 
     def generation(self) -> int:
         """How many writes the collection has seen (by any process); cheap enough to ask per query."""

@@ -18,3 +18,17 @@ def test_a_long_running_reader_sees_articles_another_process_ingested(settings, 
             env={"ASSISTANT_TEST_FAST": ""})
     after = services.retriever.search("paper lanterns released from the bridge", k=5, mode="dense")
     assert any("Lantern" in p.title for p in after), [p.title for p in after]
+
+
+def test_one_new_article_reaches_bm25_without_a_rebuild(settings, embeddings):
+    services = build_services(settings, embeddings=embeddings)
+    services.ingest([str(FIXTURES / "articles" / "chip-plant.txt"), str(FIXTURES / "articles" / "iran-mixed-message.md")],
+                    progress=False)
+    retriever = services.retriever
+    base = retriever.bm25()
+    services.ingest([str(FIXTURES / "articles" / "river-festival.html")], progress=False)
+    hits = retriever.search("paper lanterns rice Kestrel", k=3, mode="bm25")
+    assert retriever.bm25() is base and base.delta, "applied to the loaded index, not rebuilt"
+    assert hits and "Lantern" in hits[0].title
+    services.store.delete_article(hits[0].article_id)
+    assert all("Lantern" not in p.title for p in retriever.search("paper lanterns rice Kestrel", k=3, mode="bm25"))

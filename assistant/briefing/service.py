@@ -14,7 +14,7 @@ from assistant.settings import Settings
 
 def make_briefing(settings: Settings, store, embeddings, day: date | None = None,
                   window: tuple[datetime, datetime] | None = None, sources: Sequence[str] = (),
-                  progress: bool = True, chat_model=None, store: bool = True) -> tuple[Briefing, Path | None]:
+                  progress: bool = True, chat_model=None, archive: bool = True) -> tuple[Briefing, Path | None]:
     from assistant.models.chat import get_chat_model
     if window is None:
         day = day or latest_day(store, settings.briefing_timezone, sources)
@@ -28,5 +28,5 @@ def make_briefing(settings: Settings, store, embeddings, day: date | None = None
     writer = BriefingWriter(settings, chat_model or get_chat_model(settings), embeddings.encode)
     previous = previous_briefing(settings, day) if day else None
     result = writer.write(stories, label, window, previous, progress=progress)
-    stored = store_briefing(settings, result) if store and day and not sources else None
+    stored = store_briefing(settings, result) if archive and day and not sources else None
     return result, stored

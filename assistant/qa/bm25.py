@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 import shutil
 import tempfile
@@ -21,8 +22,9 @@ import numpy as np
 from assistant.language import STOPWORDS, stem
 
 
-def tokenize(texts: list[str]):
-    return bm25s.tokenize(texts, stopwords=list(STOPWORDS), stemmer=_stem_many, show_progress=False)
+def tokenize(texts: list[str], as_strings: bool = False):
+    return bm25s.tokenize(texts, stopwords=list(STOPWORDS), stemmer=_stem_many, show_progress=False,
+                          return_ids=not as_strings)
 
 
 def _stem_many(words: list[str]) -> list[str]:
@@ -46,13 +48,52 @@ def words_of(text: str) -> set[str]:
 
 class BM25Index:
     def __init__(self, ids: list[str], metadatas: list[dict], model: bm25s.BM25 | None, vocabulary: set[str] | None = None,
-                 key: str = ""):
+                 key: str = "", average_length: float = 0.0):
         self.ids = ids
         self.metadatas = metadatas
         self.model = model
         self.key = key
         self.vocabulary = vocabulary or set()  # every lower-case word of the corpus (titles, outlets, text)
         self.position = {chunk_id: i for i, chunk_id in enumerate(ids)}
+        self.average_length = average_length or 1.0
+        # Incremental changes since the base index was built: base chunks that are gone or replaced, and
+        # new chunks scored with the base's statistics (so the two rank on one scale).
+        self.removed = np.zeros(len(ids), dtype=bool)
+        self.delta: dict[str, tuple[dict, dict[str, int], int]] = {}  # id -> (metadata, term counts, length)
+
+    @cached_property
+    def document_frequency(self) -> dict[str, int]:
+        if self.model is None:
+            return {}
+        pointers = np.asarray(self.model.scores["indptr"])
+        return {term: int(pointers[i + 1] - pointers[i]) for term, i in self.model.vocab_dict.items() if i + 1 < len(pointers)}
+
+    def apply(self, removed_articles: set[str], added: list[tuple[str, str, dict]]) -> None:
+        """Take out the chunks of `removed_articles` and score `added` (id, text, metadata) with the base's statistics."""
+        for chunk_id, position in self.position.items():
+            if chunk_id.split("::")[0] in removed_articles:
+                self.removed[position] = True
+        for chunk_id in [c for c in self.delta if c.split("::")[0] in removed_articles]:
+            del self.delta[chunk_id]
+        texts = [f"{meta.get('title', '')}\n{text}" for _, text, meta in added]
+        for (chunk_id, _, meta), tokens, text in zip(added, tokenize(texts, as_strings=True) if texts else [], texts):
+            counts: dict[str, int] = {}
+            for token in tokens:
+                counts[token] = counts.get(token, 0) + 1
+            self.delta[chunk_id] = (meta, counts, len(tokens))
+            self.vocabulary |= words_of(text + " " + str(meta.get("source", "")))
+        self.__dict__.pop("stems", None)
+        self.__dict__.pop("outlet_patterns", None)
+
+    @property
+    def size(self) -> int:
+        return int(len(self.ids) - self.removed.sum() + len(self.delta))
+
+    def meta_of(self, chunk_id: str) -> dict:
+        if chunk_id in self.delta:
+            return self.delta[chunk_id][0]
+        position = self.position.get(chunk_id)
+        return self.metadatas[position] if position is not None else {}
 
     @cached_property
     def stems(self) -> set[str]:
@@ -62,15 +103,14 @@ class BM25Index:
     def outlet_patterns(self) -> dict[str, re.Pattern]:
         """A name pattern per outlet in the index: with or without a leading "The" or ".com"."""
         patterns = {}
-        for source in {m.get("source", "") for m in self.metadatas}:
+        for source in {m.get("source", "") for m in self.metadatas} | {m.get("source", "") for m, _, _ in self.delta.values()}:
             core = re.sub(r"^the\s+|\.(com|org|net|co\.uk)$", "", source.strip(), flags=re.I)
             if len(core) >= 3:
                 patterns[source] = re.compile(rf"\b{re.escape(core)}(\.com)?\b", re.I)
         return patterns
 
     def source_of(self, chunk_id: str) -> str:
-        position = self.position.get(chunk_id)
-        return self.metadatas[position].get("source", "") if position is not None else ""
+        return self.meta_of(chunk_id).get("source", "")
 
     @classmethod
     def build(cls, ids: list[str], documents: list[str], metadatas: list[dict], key: str = "") -> "BM25Index":
@@ -78,34 +118,64 @@ class BM25Index:
             return cls([], [], None, key=key)
         texts = [f"{m.get('title', '')}\n{d}" for d, m in zip(documents, metadatas)]
         model = bm25s.BM25()
-        model.index(tokenize(texts), show_progress=False)
+        tokens = tokenize(texts)
+        model.index(tokens, show_progress=False)
         vocabulary: set[str] = set()
         for text, meta in zip(texts, metadatas):
             vocabulary |= words_of(text + " " + str(meta.get("source", "")))
-        return cls(ids, metadatas, model, vocabulary, key)
+        average = float(np.mean([len(t) for t in tokens.ids])) if tokens.ids else 1.0
+        return cls(ids, metadatas, model, vocabulary, key, average)
 
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         if self.model is not None:
             self.model.save(str(folder / "bm25"))
         (folder / "chunks.json").write_text(json.dumps({"ids": self.ids, "metadatas": self.metadatas,
-                                                        "vocabulary": sorted(self.vocabulary)}))
+                                                        "vocabulary": sorted(self.vocabulary),
+                                                        "average_length": self.average_length}))
 
     @classmethod
     def load(cls, folder: Path, key: str = "") -> "BM25Index":
         data = json.loads((folder / "chunks.json").read_text())
         model = bm25s.BM25.load(str(folder / "bm25")) if data["ids"] else None
-        return cls(data["ids"], data["metadatas"], model, set(data["vocabulary"]), key)
+        return cls(data["ids"], data["metadatas"], model, set(data["vocabulary"]), key, data.get("average_length", 0.0))
 
-    def search(self, query: str, k: int, mask: np.ndarray | None = None) -> list[tuple[str, float]]:
-        if self.model is None or not self.ids:
-            return []
-        tokens = tokenize([query])
-        if not tokens.vocab:
-            return []
-        k = min(k, len(self.ids))
-        results, scores = self.model.retrieve(tokens, k=k, show_progress=False, weight_mask=mask, n_threads=1)
-        return [(self.ids[int(i)], float(s)) for i, s in zip(results[0], scores[0]) if s > 0]
+    def search(self, query: str, k: int, filters=None) -> list[tuple[str, float]]:
+        """Top chunks by BM25: the base index (minus removed chunks) and the incremental ones, on one scale."""
+        hits: list[tuple[str, float]] = []
+        if self.model is not None and self.ids:
+            mask = ~self.removed
+            if filters is not None and not filters.is_empty():
+                mask = mask & np.array([filters.accepts(m) for m in self.metadatas], dtype=bool)
+            tokens = tokenize([query])
+            if tokens.vocab and mask.any():
+                weights = None if mask.all() else mask.astype(np.float32)
+                results, scores = self.model.retrieve(tokens, k=min(k, len(self.ids)), show_progress=False,
+                                                      weight_mask=weights, n_threads=1)
+                hits = [(self.ids[int(i)], float(s)) for i, s in zip(results[0], scores[0]) if s > 0]
+        if self.delta:
+            hits += self.score_delta(query, filters)
+        return sorted(hits, key=lambda pair: -pair[1])[:k]
+
+    def score_delta(self, query: str, filters=None) -> list[tuple[str, float]]:
+        """BM25 (Lucene variant, as bm25s) of the incremental chunks, with the base's document frequencies."""
+        terms = set(tokenize([query], as_strings=True)[0])
+        total = len(self.ids) + len(self.delta)
+        frequency = self.document_frequency
+        k1, b = (self.model.k1, self.model.b) if self.model is not None else (1.5, 0.75)
+        scored = []
+        for chunk_id, (meta, counts, length) in self.delta.items():
+            if filters is not None and not filters.is_empty() and not filters.accepts(meta):
+                continue
+            score = 0.0
+            for term in terms & counts.keys():
+                df = frequency.get(term, 0) + 1  # the chunk itself has the term
+                idf = math.log(1 + (total - df + 0.5) / (df + 0.5))
+                tf = counts[term]
+                score += idf * tf / (k1 * ((1 - b) + b * length / self.average_length) + tf)
+            if score > 0:
+                scored.append((chunk_id, score))
+        return scored
 
 
 CACHE_FORMAT = "v2"  # bump when the tokenizer changes, so older caches are not read

@@ -5,8 +5,6 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-import numpy as np
-
 from assistant.models.embeddings import SentenceEmbeddings
 from assistant.qa.bm25 import BM25Index, load_or_build
 from assistant.records import Passage, SearchFilters
@@ -59,25 +57,29 @@ class HybridRetriever:
         return self.settings.index_dir / ".bm25" / self.store.name
 
     def bm25(self) -> BM25Index:
-        """The BM25 index, rebuilt (or loaded from cache) whenever any process wrote to the store."""
+        """The BM25 index, kept in step with the store: a few changed articles are applied incrementally
+        (their chunks re-read and scored on the base's statistics); many changes, or changes the store's
+        log cannot list, rebuild it (or load it from the cache)."""
         generation = self.store.generation()
         with self._lock:
-            if self._bm25 is None or generation != self._generation:
+            if self._bm25 is None:
                 self._bm25 = load_or_build(self._cache_root(), self.store)
-                self._generation = generation
+            elif generation != self._generation:
+                changed = self.store.changed_articles(self._generation)
+                if changed is not None and len(self._bm25.delta) + 30 * len(changed) <= max(200, self._bm25.size // 20):
+                    found = self.store.all_chunks(include_documents=True, where={"article_id": {"$in": changed}}) \
+                        if changed else {"ids": [], "documents": [], "metadatas": []}
+                    self._bm25.apply(set(changed), list(zip(found["ids"], found["documents"], found["metadatas"])))
+                else:
+                    self._bm25 = load_or_build(self._cache_root(), self.store)
+            self._generation = generation
             return self._bm25
 
     def dense(self, query: str, k: int, filters: SearchFilters) -> list[Passage]:
         return self.store.dense_search(self.embeddings.embed_query(query), k, filters)
 
     def lexical(self, query: str, k: int, filters: SearchFilters) -> list[tuple[str, float]]:
-        index = self.bm25()
-        mask = None
-        if not filters.is_empty():
-            mask = np.array([1.0 if filters.accepts(m) else 0.0 for m in index.metadatas], dtype=np.float32)
-            if not mask.any():
-                return []
-        return index.search(query, k, mask)
+        return self.bm25().search(query, k, filters)
 
     def vocabulary(self) -> set[str]:
         return self.bm25().vocabulary

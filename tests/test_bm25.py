@@ -1,0 +1,40 @@
+"""BM25 that grows with the corpus: changes are applied without a rebuild, on the same scale as the base."""
+
+from __future__ import annotations
+
+from assistant.qa.bm25 import BM25Index
+from assistant.records import SearchFilters
+
+DOCS = [f"Report {i}: the council debated the {w} budget and the harbour ferry timetable." for i, w in
+        enumerate(["water", "school", "road", "museum", "energy", "housing", "tram", "market"])]
+
+
+def build(ids, docs):
+    return BM25Index.build(ids, docs, [{"article_id": i.split("::")[0], "source": "S", "title": ""} for i in ids])
+
+
+def test_an_added_chunk_ranks_as_it_would_after_a_rebuild():
+    ids = [f"a{i}::0000" for i in range(len(DOCS))]
+    full = build(ids, DOCS)
+    partial = build(ids[:-1], DOCS[:-1])
+    partial.apply({"a7"}, [(ids[-1], DOCS[-1], {"article_id": "a7", "source": "S", "title": ""})])
+    for query in ["market budget", "harbour ferry market", "water budget"]:
+        expected = [cid for cid, _ in full.search(query, 3)]
+        got = [cid for cid, _ in partial.search(query, 3)]
+        assert got[0] == expected[0], (query, got, expected)
+    full_score = dict(full.search("market", 8))[ids[-1]]
+    delta_score = dict(partial.search("market", 8))[ids[-1]]
+    assert abs(full_score - delta_score) / full_score < 0.15
+
+
+def test_removed_and_replaced_chunks_leave_the_results():
+    ids = [f"a{i}::0000" for i in range(len(DOCS))]
+    index = build(ids, DOCS)
+    index.apply({"a3"}, [("a3::0000", "The museum closed its doors for a renovation of the roof.",
+                          {"article_id": "a3", "source": "T", "title": ""})])
+    hits = dict(index.search("museum budget", 8))
+    assert "a3::0000" in hits and index.size == len(DOCS)
+    assert index.search("museum", 1, SearchFilters(sources=("S",))) == [] or \
+        all(cid != "a3::0000" for cid, _ in index.search("museum", 8, SearchFilters(sources=("S",))))
+    index.apply({"a3"}, [])
+    assert "a3::0000" not in dict(index.search("museum renovation roof", 8)) and index.size == len(DOCS) - 1
