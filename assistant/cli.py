@@ -695,6 +695,58 @@ def bench_ingest(ctx: typer.Context,
         typer.echo(line)
 
 
+@bench_app.command("scale")
+def bench_scale(ctx: typer.Context,
+                dataset: Path = typer.Argument(Path("../shared/data/multihop-rag"), help="The MultiHop dataset folder (its eval index is the source)."),
+                sizes: str = typer.Option("1000,10000,100000", help="Chunk counts, comma-separated."),
+                server: bool = typer.Option(False, "--server", help="Also on a Chroma server (`chroma run`)."),
+                out: Path = typer.Option(Path("docs/scale.json"), help="Figures as JSON (and a PNG plot beside it).")) -> None:
+    """Retrieval, BM25 and memory at 1k/10k/100k chunks of synthetic news (perturbed MultiHop copies)."""
+    from assistant.benchmarks import run_scale_benchmark, write_scale_plot
+    from assistant.evals.datasets import load_dataset
+    from assistant.evals.orchestrate import eval_index_dir, prepare
+    settings = ctx.obj.settings
+    data = load_dataset(dataset)
+    source_settings = settings.model_copy(update={"index_dir": eval_index_dir(settings, dataset)})
+    typer.echo(prepare(services_or_fail(ctx, source_settings), data, True))
+    questions = [q.question for q in data.questions[:40]]
+    rows = []
+    for kind in ([False, True] if server else [False]):
+        for row in run_scale_benchmark(settings, source_settings.index_dir, [int(s) for s in sizes.split(",")], questions,
+                                       server=kind):
+            rows.append(row)
+            typer.echo("  ".join(f"{k} {v}" for k, v in row.items()))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(rows, indent=2))
+    write_scale_plot(rows, out.with_suffix(".png"))
+    typer.echo(f"wrote {out} and {out.with_suffix('.png')}")
+
+
+@bench_app.command("parallel")
+def bench_parallel(ctx: typer.Context,
+                   dataset: Path = typer.Argument(Path("../shared/data/multihop-rag"), help="Questions whose real answer prompts are replayed."),
+                   users: str = typer.Option("1,2,4,8", help="Concurrent users, comma-separated.")) -> None:
+    """llama.cpp parallel slots vs one slot, on the chain's real answer prompts (time to first token, answers/min)."""
+    from assistant.benchmarks import run_parallel_benchmark
+    from assistant.evals.datasets import load_dataset, stratified
+    from assistant.evals.orchestrate import eval_settings, prepare
+    from assistant.models.gguf import embedded_model_path
+    settings = eval_settings(ctx.obj.settings, dataset, ctx.obj.index_given)
+    services = services_or_fail(ctx, settings)
+    data = load_dataset(dataset)
+    typer.echo(prepare(services, data, False))
+    chain = services.answer_chain
+    prompts = []
+    for question in stratified([q for q in data.questions if q.question_type == "inference_query"], 8):
+        result = chain.ask(question.question)
+        if result.prompt_inputs:
+            prompts.append([{"role": "system" if m.type == "system" else "user", "content": m.content}
+                            for m in chain.answer_prompt.format_messages(**result.prompt_inputs)])
+    path = settings.llm_model_path or embedded_model_path(settings.cache_dir / "models")
+    for row in run_parallel_benchmark(path, prompts, [int(u) for u in users.split(",")], settings.llm_threads):
+        typer.echo("  ".join(f"{k} {v}" for k, v in row.items()))
+
+
 @bench_app.command("qa")
 def bench_qa(ctx: typer.Context,
              dataset: Path = typer.Argument(..., help="A dataset folder (corpus.jsonl + qa.jsonl), e.g. ../shared/data/multihop-rag"),

@@ -101,7 +101,7 @@ def write_atom(settings, most: int = 60) -> Path:
     generator.id(f"tag:news-assistant,2024:{settings.collection}:briefings")
     generator.title("News briefings")
     generator.author({"name": "news-assistant"})
-    generator.link(href=(folder / "atom.xml").resolve().as_uri(), rel="self")
+    generator.link(link={"href": (folder / "atom.xml").resolve().as_uri(), "rel": "self"})
     generator.language("en")
     days = archived_days(settings)[-most:]
     latest = datetime(2000, 1, 1, tzinfo=timezone.utc)
@@ -114,13 +114,13 @@ def write_atom(settings, most: int = 60) -> Path:
         entry.title(f"Briefing for {day}: " + "; ".join(s["headline"] for s in data.get("stories", [])[:3]))
         entry.updated(written)
         entry.published(written)
-        entry.link(href=day_path(settings, day, "html").resolve().as_uri(), rel="alternate", type="text/html")
+        entry.link(link={"href": day_path(settings, day, "html").resolve().as_uri(), "rel": "alternate", "type": "text/html"})
         html_path = day_path(settings, day, "html")
         body = html_path.read_text(encoding="utf-8") if html_path.is_file() else ""
         entry.content(body.split("<body>", 1)[-1].split("</body>", 1)[0] or "No stories.", type="html")
         for source in data.get("sources", [])[:20]:
             if safe_url(source.get("url")):
-                entry.link(href=safe_url(source["url"]), rel="related", title=source.get("title", "")[:200])
+                entry.link(link={"href": safe_url(source["url"]), "rel": "related", "title": source.get("title", "")[:200]})
     generator.updated(latest)
     path = folder / "atom.xml"
     folder.mkdir(parents=True, exist_ok=True)

@@ -223,7 +223,7 @@ class BriefingWriter:
             earlier = match_earlier(story, earlier_stories, self.settings.story_similarity)
             briefs.append(self.write_story(story, numbers, earlier))
         overview, overview_ok = ("", False)
-        if briefs:
+        if len(briefs) > 1:  # one story: its key points say it all, an overview would only repeat them
             passages = [a.as_passage() for a in ordered]
             passages = best_windows(passages, " ".join(b.headline for b in briefs), self.encode,
                                self.settings.briefing_article_chars)
