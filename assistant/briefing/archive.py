@@ -18,7 +18,7 @@ from filelock import FileLock
 
 from assistant.briefing.render import to_html, to_markdown
 from assistant.briefing.writer import Briefing
-from assistant.rendering import safe_url
+from assistant.rendering import render, safe_url
 
 
 def archive_folder(settings) -> Path:
@@ -94,35 +94,29 @@ def changes_since_previous(settings, day: str) -> dict:
 
 
 def write_atom(settings, most: int = 60) -> Path:
-    """An Atom feed of the archived briefings (one entry per day, newest first), valid for feed readers."""
-    from feedgen.feed import FeedGenerator
+    """An Atom feed of the archived briefings (one entry per day, newest first), valid for feed readers.
+
+    Written from a template: feedgen 1.0.0 drops the rel, type and title of entry links, and the cited
+    article links (rel="related") are the point of the feed.
+    """
     folder = archive_folder(settings)
-    generator = FeedGenerator()
-    generator.id(f"tag:news-assistant,2024:{settings.collection}:briefings")
-    generator.title("News briefings")
-    generator.author({"name": "news-assistant"})
-    generator.link(link={"href": (folder / "atom.xml").resolve().as_uri(), "rel": "self"})
-    generator.language("en")
-    days = archived_days(settings)[-most:]
-    latest = datetime(2000, 1, 1, tzinfo=timezone.utc)
-    for day in days:
+    entries = []
+    latest = "2000-01-01T00:00:00+00:00"
+    for day in reversed(archived_days(settings)[-most:]):
         data = load_day(settings, day) or {}
-        written = datetime.fromisoformat(data.get("written_at") or f"{day}T00:00:00+00:00")
+        written = data.get("written_at") or f"{day}T00:00:00+00:00"
         latest = max(latest, written)
-        entry = generator.add_entry(order="append")
-        entry.id(f"tag:news-assistant,2024:{settings.collection}:briefing:{day}")
-        entry.title(f"Briefing for {day}: " + "; ".join(s["headline"] for s in data.get("stories", [])[:3]))
-        entry.updated(written)
-        entry.published(written)
-        entry.link(link={"href": day_path(settings, day, "html").resolve().as_uri(), "rel": "alternate", "type": "text/html"})
         html_path = day_path(settings, day, "html")
         body = html_path.read_text(encoding="utf-8") if html_path.is_file() else ""
-        entry.content(body.split("<body>", 1)[-1].split("</body>", 1)[0] or "No stories.", type="html")
-        for source in data.get("sources", [])[:20]:
-            if safe_url(source.get("url")):
-                entry.link(link={"href": safe_url(source["url"]), "rel": "related", "title": source.get("title", "")[:200]})
-    generator.updated(latest)
+        entries.append({
+            "id": f"tag:news-assistant,2024:{settings.collection}:briefing:{day}",
+            "title": f"Briefing for {day}: " + "; ".join(s["headline"] for s in data.get("stories", [])[:3]),
+            "updated": written, "href": html_path.resolve().as_uri(),
+            "related": [{"href": safe_url(s.get("url")), "title": s.get("title", "")[:200]}
+                        for s in data.get("sources", [])[:20] if safe_url(s.get("url"))],
+            "content": body.split("<body>", 1)[-1].split("</body>", 1)[0] or "No stories."})
     path = folder / "atom.xml"
     folder.mkdir(parents=True, exist_ok=True)
-    write_atomically(path, generator.atom_str(pretty=True).decode("utf-8"))
+    write_atomically(path, render("atom.xml", feed_id=f"tag:news-assistant,2024:{settings.collection}:briefings",
+                                  updated=latest, self_href=path.resolve().as_uri(), entries=entries))
     return path

@@ -40,9 +40,11 @@ def relative_date_range(question: str, today: date) -> tuple[datetime, datetime]
     if re.search(r"\blast month\b", text):
         last_month_end = today.replace(day=1) - timedelta(days=1)
         return _month_range(last_month_end.year, last_month_end.month)
-    match = re.search(rf"\b(?:in|during|throughout|since)\s+({MONTH_PATTERN})\b\.?(?:\s+(\d{{4}}))?", text)
+    match = re.search(rf"\b(in|during|throughout|since)\s+({MONTH_PATTERN})\b\.?(?:\s+(\d{{4}}))?", text)
     if match and not re.match(r"\s*\d{1,2}\b", text[match.end():]):
-        month = MONTHS[match.group(1)]
-        year = int(match.group(2)) if match.group(2) else (today.year if month <= today.month else today.year - 1)
+        month = MONTHS[match.group(2)]
+        year = int(match.group(3)) if match.group(3) else (today.year if month <= today.month else today.year - 1)
+        if match.group(1) == "since":  # from the start of that month up to today, not that month only
+            return _range(date(year, month, 1), today + timedelta(days=1))
         return _month_range(year, month)
     return None
