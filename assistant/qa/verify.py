@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.language import NEGATIONS, content_words, names, stem, words
+from assistant.language import NEGATIONS, STOPWORDS, content_words, names, stem, words
 from assistant.markers import MARKER
 from assistant.records import Passage
 from assistant.sentences import sentence_spans
@@ -71,6 +71,19 @@ def unmatched_names(sentence: str, passages: Sequence[str]) -> list[str]:
 def negated(text: str) -> bool:
     lowered = text.lower().replace("’", "'")
     return bool(re.search(r"n't\b", lowered)) or any(w in NEGATIONS for w in re.findall(r"[a-z']+", lowered))
+
+
+def negates_shared(text: str, shared: set[str]) -> bool:
+    """Whether a negation in the text bears on what it shares with the other text: the first content
+    word after "not"/"never"/"n't" is a shared one ("had not explained how much water" negates
+    "explained", not "water")."""
+    tokens = re.findall(r"[a-z0-9']+", text.lower().replace("’", "'"))
+    for i, token in enumerate(tokens):
+        if token in NEGATIONS or token.endswith("n't"):
+            following = [t for t in tokens[i + 1:i + 5] if t not in STOPWORDS and t not in NEGATIONS]
+            if following and stem(following[0]) in shared:
+                return True
+    return False
 
 
 def flipped_opposite(sentence: str, source: str) -> str:
@@ -145,7 +158,8 @@ def verdict(sentence: str, passages: Sequence[Passage], best_similarity: float, 
     if missing:
         return Verdict(0.1, f"{missing[0]} is not in the cited passage")
     soft = 0.5 * lexical_support(sentence, texts) + 0.5 * best_similarity
-    if best_sentence and negated(sentence) != negated(best_sentence) and best_similarity > 0.5:
+    shared = content_words(sentence) & content_words(best_sentence) if best_sentence else set()
+    if best_sentence and best_similarity > 0.5 and negates_shared(sentence, shared) != negates_shared(best_sentence, shared):
         return Verdict(min(soft, 0.2), "the passage says the opposite (negation)")
     opposite = flipped_opposite(sentence, best_sentence or " ".join(texts))
     if opposite:

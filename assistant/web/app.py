@@ -293,8 +293,8 @@ def build_app(settings: Settings) -> gr.Blocks:
             with gr.Row():
                 md_file = gr.File(label="Markdown", elem_id="briefing-md")
                 html_file = gr.File(label="HTML", elem_id="briefing-html")
-            generate.click(write_briefing, [day_box], [briefing_view, md_file, html_file], concurrency_limit=1,
-                           concurrency_id="model")
+            generate_event = generate.click(write_briefing, [day_box], [briefing_view, md_file, html_file],
+                                            concurrency_limit=1, concurrency_id="model")
             with gr.Accordion("Archive", open=False, elem_id="archive"):
                 with gr.Row():
                     archived = gr.Dropdown(choices=[], label="Past briefings", elem_id="archive-day")
@@ -302,6 +302,7 @@ def build_app(settings: Settings) -> gr.Blocks:
                 archive_changes = gr.Markdown(elem_id="archive-changes")
                 archive_view = gr.Markdown(elem_id="archive-view")
             archived.change(show_archived, [archived], [archive_view, archive_changes])
+            generate_event.then(lambda: gr.update(choices=archive_days()), None, [archived])
             refresh.click(lambda: gr.update(choices=archive_days()), None, [archived])
         with gr.Tab("Library", id="library"):
             with gr.Row():
