@@ -196,8 +196,13 @@ def test_briefing_tab_writes_a_briefing_with_downloads(page_url, browser_page):
     page.screenshot(path=str(SCREENS / "briefing.png"), full_page=True)
     # the archive keeps it: pick the day, read it, see what changed since the day before
     page.locator("#archive").click()
-    page.locator("#archive-day").click()
-    page.get_by_role("option", name="2020-01-09").click()
+    page.locator("#archive-refresh").click()
+    page.wait_for_timeout(1500)
+    box = page.locator("#archive-day input")
+    box.click()
+    box.fill("2020-01-09")
+    page.wait_for_timeout(500)
+    box.press("Enter")
     page.wait_for_function("document.querySelector('#archive-view').innerText.includes('Briefing for 2020-01-09')", timeout=30_000)
     assert "First briefing in the archive" in page.locator("#archive-changes").inner_text()
 

@@ -298,7 +298,7 @@ def build_app(settings: Settings) -> gr.Blocks:
             with gr.Accordion("Archive", open=False, elem_id="archive"):
                 with gr.Row():
                     archived = gr.Dropdown(choices=[], label="Past briefings", elem_id="archive-day")
-                    refresh = gr.Button("Refresh", size="sm")
+                    refresh = gr.Button("Refresh", size="sm", elem_id="archive-refresh")
                 archive_changes = gr.Markdown(elem_id="archive-changes")
                 archive_view = gr.Markdown(elem_id="archive-view")
             archived.change(show_archived, [archived], [archive_view, archive_changes])
