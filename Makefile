@@ -50,10 +50,14 @@ eval-verifier:
 		$(BIN)/assistant eval-verifier $(CORPUS) --out test-output/verifier-eval --thresholds evals/thresholds-verifier.toml; \
 	else echo "eval-verifier: $(CORPUS) not found; skipped"; fi
 
-# A stratified MultiHop-RAG dev sample (fixed seed) gated in CI when the shared data is there.
+# A stratified MultiHop-RAG dev sample (fixed seed) over its evidence articles and 150 others, gated in CI
+# when the shared data is there; then the summary gold on the same store.
 eval-multihop-gate:
 	@if [ -f $(CORPUS) ]; then \
-		$(BIN)/assistant eval $(SHARED) --limit 48 --seed 1 --out test-output/multihop-eval --thresholds evals/thresholds-multihop.toml -q; \
+		$(BIN)/assistant --index test-output/multihop-index eval $(SHARED) --limit 48 --seed 1 --distractors 150 \
+			--out test-output/multihop-eval --thresholds evals/thresholds-multihop.toml --no-briefings -q && \
+		$(BIN)/assistant --index test-output/multihop-index eval-summaries $(CORPUS) --out test-output/summary-eval \
+			--thresholds evals/thresholds-summaries.toml -q; \
 	else echo "eval-multihop-gate: $(SHARED) not found; skipped"; fi
 
 # The full MultiHop-RAG dev table for docs/ (645 questions: hours on 2 cores).
@@ -62,4 +66,8 @@ eval-multihop: install
 
 bench: install
 	$(BIN)/assistant bench ingest $(CORPUS)
+	$(BIN)/assistant bench ingest $(CORPUS) --backend onnx-int8
 	$(BIN)/assistant bench qa $(SHARED) --limit 12
+	$(BIN)/assistant bench parallel $(SHARED) --users 1,2,4,8
+	$(BIN)/assistant bench update --feeds 50 --items 20
+	$(BIN)/assistant bench scale $(SHARED) --sizes 1000,10000,100000 --server

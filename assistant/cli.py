@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
@@ -688,11 +689,42 @@ def eval_summaries(ctx: typer.Context,
 @bench_app.command("ingest")
 def bench_ingest(ctx: typer.Context,
                  corpus: Path = typer.Argument(..., help="A .jsonl corpus, e.g. ../shared/data/multihop-rag/corpus.jsonl"),
-                 limit: int = typer.Option(0, help="Only the first N articles (0 = all).")) -> None:
+                 limit: int = typer.Option(0, help="Only the first N articles (0 = all)."),
+                 backend: Optional[str] = typer.Option(None, help="torch, onnx or onnx-int8 (default: the setting).")) -> None:
     """Ingest a corpus into a fresh temporary index and compare with bare encode speed."""
     from assistant.benchmarks import run_ingest_benchmark
-    for line in run_ingest_benchmark(corpus, ctx.obj.settings, limit):
+    settings = ctx.obj.settings.model_copy(update={"embedding_backend": backend}) if backend else ctx.obj.settings
+    for line in run_ingest_benchmark(corpus, settings, limit):
         typer.echo(line)
+
+
+@bench_app.command("update")
+def bench_update(ctx: typer.Context, feeds: int = typer.Option(50, help="Local feeds."),
+                 items: int = typer.Option(20, help="Items per feed.")) -> None:
+    """`update` over local feeds: cold, then again with nothing new (conditional GET), items/s, peak memory."""
+    import tempfile
+    from assistant.benchmarks import peak_rss_mb
+    from assistant.evals.feedsite import NewsSite
+    from assistant.follow.database import FollowDatabase
+    from assistant.follow.update import update_feeds
+    from assistant.services import build_services
+    site = NewsSite(feeds=feeds, items_per_day=items)
+    try:
+        with tempfile.TemporaryDirectory(prefix="bench-update-") as folder:
+            settings = ctx.obj.settings.model_copy(update={"index_dir": Path(folder) / "index", "chroma_url": None,
+                                                           "allow_private_urls": True})
+            services = build_services(settings)
+            database = FollowDatabase(Path(folder) / "follow.sqlite3")
+            for n in range(feeds):
+                database.add_feed(f"{site.base}/feed/{n}")
+            for label in ("cold", "nothing new"):
+                started = time.perf_counter()
+                report = update_feeds(services, database, progress=False)
+                seconds = time.perf_counter() - started
+                typer.echo(f"{label:<12} {seconds:6.1f} s  {report.summary()}  "
+                           f"{(report.new + report.updated) / seconds:6.1f} items/s  peak RSS {peak_rss_mb():.0f} MB")
+    finally:
+        site.close()
 
 
 @bench_app.command("scale")

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from assistant.cli import app
 from conftest import ROOT
-from feedsite import NewsSite
+from assistant.evals.feedsite import NewsSite
 
 runner = CliRunner()
 

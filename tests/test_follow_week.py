@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from assistant.cli import app
-from feedsite import NewsSite, free_port
+from assistant.evals.feedsite import NewsSite, free_port
 
 pytestmark = pytest.mark.llm
 runner = CliRunner()

@@ -213,3 +213,10 @@ def test_eval_scores_do_not_depend_on_question_order(settings):
         with pytest.raises(StopIteration):
             score_question(chain, q, settings)
     assert chain.todays == [date(2024, 5, 15), None]
+
+
+def test_the_readme_documents_every_setting():
+    from assistant.settings import Settings
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    missing = [name for name in Settings.model_fields if f"| `{name}` |" not in readme]
+    assert missing == []

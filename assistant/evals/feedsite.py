@@ -1,4 +1,4 @@
-"""A local news site for the follow tests and the update benchmark: feeds that gain items day by day,
+"""A local news site for the follow tests and `assistant bench update`: feeds that gain items day by day,
 article pages, ETags (304 on If-None-Match), and feeds that fail the ways real ones do."""
 
 from __future__ import annotations
