@@ -30,8 +30,21 @@ def coverage(name: str, passages: Sequence[Passage], outlets: set[str]) -> int:
     return sum(any(p.source == outlet and mentions(name, p.title + " " + p.text) for p in passages) for outlet in outlets)
 
 
+PERSON_QUESTION = re.compile(r"^\s*(who|whom|whose)\b|\b(individual|person|man|woman|executive|founder|player|coach|ceo)\b", re.I)
+ORGANISATION_WORDS = re.compile(r"\b(inc|corp|co|ltd|llc|group|exchange|commission|company|bank|fund|league|association|"
+                                r"agency|department|university|court|news|times|post|fc|club)\b", re.I)
+
+
+def looks_like_person(name: str) -> bool:
+    """Two or more capitalised words (or a hyphenated surname) and no organisation word."""
+    parts = name.split()
+    return (len(parts) >= 2 or "-" in name) and not ORGANISATION_WORDS.search(name)
+
+
 def voted_entity(question: str, lead: str, passages: Sequence[Passage], outlets: set[str]) -> str | None:
-    """A better answer than `lead` when one name covers every named outlet and `lead` does not; else None."""
+    """A better answer than `lead` when one name covers every named outlet and `lead` does not; else None.
+
+    A question about a person ("Who is the individual ...") is answered with a person's name only."""
     present = {p.source for p in passages} & outlets
     if len(present) < 2 or not lead:
         return None
@@ -39,9 +52,10 @@ def voted_entity(question: str, lead: str, passages: Sequence[Passage], outlets:
         return None
     counts = Counter(n for p in passages if p.source in present for n in names(p.title + ". " + p.text))
     asked = question.lower()
+    wants_person = bool(PERSON_QUESTION.search(question))
     candidates = [(coverage(n, passages, present), count, n) for n, count in counts.items()
                   if n.lower() not in asked and not any(n.lower() in o.lower() or o.lower() in n.lower() for o in outlets)
-                  and len(n) > 2]
+                  and len(n) > 2 and (looks_like_person(n) or not wants_person)]
     if not candidates:
         return None
     best_coverage, _, best = max(candidates)
