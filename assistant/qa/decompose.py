@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from assistant.qa.judge import ClaimJudge
 from assistant.qa.passage_window import best_windows
 from assistant.qa.questions import Claim, QuestionPlan
-from assistant.qa.verify import sentences_conflict
+from assistant.qa.verify import conflicting_figures, sentences_conflict
 from assistant.records import Passage, SearchFilters
 from assistant.sentences import split_sentences
 
@@ -61,8 +61,9 @@ def gather(plan: QuestionPlan, retriever, encode, judge: ClaimJudge | None, pass
     return evidence
 
 
-def reports_conflict(evidence: list[ClaimEvidence], encode) -> bool:
-    """Whether two of the reports say incompatible things: other figures for one fact, or one negates the other."""
+def reports_conflict(evidence: list[ClaimEvidence], encode, figures_only: bool = False) -> bool:
+    """Whether two of the reports say incompatible things: other figures for one fact, or (unless
+    `figures_only`) one negates the other."""
     sentences = [(i, s) for i, e in enumerate(evidence) for p in e.passages for s in split_sentences(p.text) if len(s) > 20]
     if len({i for i, _ in sentences}) < 2:
         return False
@@ -70,7 +71,10 @@ def reports_conflict(evidence: list[ClaimEvidence], encode) -> bool:
     similarity = vectors @ vectors.T
     for a in range(len(sentences)):
         for b in range(a + 1, len(sentences)):
-            if sentences[a][0] != sentences[b][0] and sentences_conflict(sentences[a][1], sentences[b][1], float(similarity[a, b])):
+            if sentences[a][0] == sentences[b][0] or similarity[a, b] < 0.5:
+                continue
+            if conflicting_figures(sentences[a][1], sentences[b][1]) if figures_only else \
+                    sentences_conflict(sentences[a][1], sentences[b][1], float(similarity[a, b])):
                 return True
     return False
 
@@ -95,6 +99,9 @@ def compose(plan: QuestionPlan, evidence: list[ClaimEvidence], threshold: float,
                       "reports:" + ("conflict" if conflict else "agree"), evidence)
     if not found:
         return finish(plan, False, "claims:none-found", evidence)
+    if plan.stance and len(found) >= 2 and encode is not None and reports_conflict(found, encode, figures_only=True):
+        # "Do they report the same number ...?": different figures for one fact settle it, whatever the judge says
+        return finish(plan, plan.stance == "inconsistent", "reports:figures-differ", evidence)
     supported = min(e.support for e in evidence) >= threshold
     return finish(plan, supported, "claims:all" if supported else "claims:unsupported", evidence)
 
