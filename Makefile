@@ -50,11 +50,11 @@ eval-verifier:
 		$(BIN)/assistant eval-verifier $(CORPUS) --out test-output/verifier-eval --thresholds evals/thresholds-verifier.toml; \
 	else echo "eval-verifier: $(CORPUS) not found; skipped"; fi
 
-# A stratified MultiHop-RAG dev sample (fixed seed) over its evidence articles and 150 others, gated in CI
+# A stratified MultiHop-RAG dev sample (fixed seed) over its evidence articles and 100 others, gated in CI
 # when the shared data is there; then the summary gold on the same store.
 eval-multihop-gate:
 	@if [ -f $(CORPUS) ]; then \
-		$(BIN)/assistant --index test-output/multihop-index eval $(SHARED) --limit 48 --seed 1 --distractors 150 \
+		$(BIN)/assistant --index test-output/multihop-index eval $(SHARED) --limit 40 --seed 1 --distractors 100 \
 			--out test-output/multihop-eval --thresholds evals/thresholds-multihop.toml --no-briefings -q && \
 		$(BIN)/assistant --index test-output/multihop-index eval-summaries $(CORPUS) --out test-output/summary-eval \
 			--thresholds evals/thresholds-summaries.toml -q; \
