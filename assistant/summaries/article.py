@@ -56,17 +56,26 @@ def citation_json(n: int, p: Passage) -> dict:
             "highlight_start": p.start, "highlight_end": p.end}
 
 
+BOILERPLATE = re.compile(r"sign up|newsletter|e-?mail address|privacy notice|subscribe|\{\{|please enter|"
+                         r"stay ahead of the trend|read more|also read|loading|cookie|advertisement|share this", re.I)
+
+
 def lead_passage(article: StoredArticle, chars: int = 500) -> Passage:
-    """The article's opening sentences (up to `chars`) as an exact span of its body."""
-    end = 0
-    for sentence in split_sentences(article.body):
-        position = article.body.find(sentence, end)
-        if position < 0 or position + len(sentence) > chars and end:
+    """The article's opening sentences (up to `chars`) as an exact span of its body, after any
+    sign-up boxes and other page furniture at the top."""
+    body = article.body
+    spans = [(body.find(s), s) for s in split_sentences(body)]
+    start = next((position for position, sentence in spans if position >= 0 and not BOILERPLATE.search(sentence)), 0)
+    end = start
+    for position, sentence in spans:
+        if position < start:
+            continue
+        if position < 0 or position + len(sentence) - start > chars and end > start:
             break
         end = position + len(sentence)
-    end = end or min(len(article.body), chars)
+    end = end if end > start else min(len(body), start + chars)
     return Passage(f"{article.id}::lead", article.id, article.title, article.source, article.url, article.published_at,
-                   0, end, article.body[:end])
+                   start, end, body[start:end])
 
 
 def article_chunks(article: StoredArticle, size: int = 800) -> list[Passage]:
@@ -117,9 +126,8 @@ class ArticleSummarizer:
         kept_line, dropped = faithful(line_text, passages, self.encode, self.settings.support_threshold) if line_text else ([], 0)
         line = kept_line[0] if kept_line else None
         if line is None or not covers_lead(line.text, passages[0], self.encode):
-            # the one line must say what the article is about: its lead, in the article's own words
-            first = split_sentences(passages[0].text)
-            line = CitedSentence(cite(first[0] if first else article.title, 1), [1], 1.0, rewritten=True)
+            # the one line must say what the article is about: the lead sentence closest to the headline
+            line = CitedSentence(cite(headline_sentence(article.title, passages[0], self.encode), 1), [1], 1.0, rewritten=True)
         points: list[CitedSentence] = []
         if points_wanted:
             kept, more_dropped = faithful("\n".join(point_texts), passages, self.encode, self.settings.support_threshold)
@@ -145,9 +153,16 @@ def parse_summary(text: str) -> tuple[str, list[str]]:
     return line, points
 
 
+def headline_sentence(title: str, lead: Passage, encode) -> str:
+    """Of the lead's sentences, the one that says most nearly what the headline says."""
+    pieces = [s for s in split_sentences(lead.text) if len(s) > 25 and not BOILERPLATE.search(s)] or [lead.text.strip() or title]
+    vectors = encode([title] + pieces)
+    return pieces[int((vectors[1:] @ vectors[0]).argmax())]
+
+
 def covers_lead(sentence: str, lead: Passage, encode, at: float = 0.55) -> bool:
-    """Whether the sentence says what the lead says (its closest lead sentence is similar enough)."""
-    pieces = [s for s in split_sentences(lead.text) if len(s) > 20] or [lead.text]
+    """Whether the sentence says what the headline or the lead says (close enough to one of them)."""
+    pieces = [lead.title] + [s for s in split_sentences(lead.text) if len(s) > 20]
     vectors = encode([sentence] + pieces)
     return float((vectors[1:] @ vectors[0]).max()) >= at
 
