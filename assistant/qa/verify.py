@@ -97,6 +97,24 @@ def flipped_opposite(sentence: str, source: str) -> str:
     return ""
 
 
+QUALIFIERS = r"former|ex-|ousted|late|acting|interim|outgoing|deposed|retired"
+TITLES = r"president|prime minister|minister|chancellor|ceo|chief executive|chairman|chair|mayor|governor|senator|" \
+         r"director|coach|manager|king|queen|leader|secretary|speaker|commander"
+
+
+def dropped_qualifier(sentence: str, source: str) -> str:
+    """A name the source calls *former* (ex-, late, acting …) that the sentence gives a current title; else ""."""
+    for name in names(sentence):
+        surname = re.escape(name.split()[-1])
+        qualified = re.search(rf"\b({QUALIFIERS})\b[\w\s.,'’-]{{0,40}}?\b{surname}\b", source, re.I)
+        if not qualified:
+            continue
+        titled = re.search(rf"\b({TITLES})\b[\s,]*(?:[A-Z][\w.'’-]*\s+){{0,3}}{surname}\b", sentence, re.I)
+        if titled and not re.search(rf"\b({QUALIFIERS})\b[\w\s.,'’-]{{0,40}}?\b{surname}\b", sentence, re.I):
+            return name
+    return ""
+
+
 def context_words(text: str, start: int, end: int) -> tuple[str, str]:
     """The words just before and just after a span (lower-case; "" at the edges)."""
     before = re.findall(r"[\w’'-]+", text[:start])
@@ -164,6 +182,9 @@ def verdict(sentence: str, passages: Sequence[Passage], best_similarity: float, 
     opposite = flipped_opposite(sentence, best_sentence or " ".join(texts))
     if opposite:
         return Verdict(min(soft, 0.2), f"the passage says the opposite of {opposite!r}")
+    demoted = dropped_qualifier(sentence, " ".join(texts))
+    if demoted:
+        return Verdict(min(soft, 0.2), f"the passage calls {demoted} a former office-holder, not a current one")
     swapped = swapped_names(sentence, best_sentence) if best_sentence else None
     if swapped:
         return Verdict(min(soft, 0.3), f"{swapped[0]} and {swapped[1]} have each other's roles in the passage")
