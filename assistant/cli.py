@@ -367,6 +367,12 @@ def serve(ctx: typer.Context, host: str = typer.Option("127.0.0.1", help="Interf
         except OSError as exc:
             fail(f"cannot listen on {host}:{port} ({exc.strerror or exc}); choose another --port")
     from assistant.web.app import PageConfigError, serve as run_page
+    settings = ctx.obj.settings
+    if settings.schedule_in_serve:
+        services = services_or_fail(ctx)
+        if services.follow_db.feeds():  # the schedule follows subscriptions; none, no background work
+            from assistant.follow.schedule import make_scheduler
+            make_scheduler(services, blocking=False).start()
     typer.echo(f"page on http://{host}:{port}  (Ctrl+C to stop)")
     try:
         run_page(ctx.obj.settings, host, port)

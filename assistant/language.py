@@ -8,8 +8,6 @@ from functools import lru_cache
 
 import Stemmer
 
-from assistant.markers import MARKER
-
 _stemmer = Stemmer.Stemmer("english")
 
 # Function words that carry no fact: left out of BM25 queries and of every overlap measure.
@@ -32,8 +30,8 @@ def stem(word: str) -> str:
 
 
 def words(text: str) -> list[str]:
-    """Lower-case words without markers; thousands separators dropped so "1,000" and "1000" agree."""
-    text = re.sub(r"(?<=\d),(?=\d{3})", "", MARKER.sub(" ", text))
+    """Lower-case words; thousands separators dropped so "1,000" and "1000" agree (strip citation markers first)."""
+    text = re.sub(r"(?<=\d),(?=\d{3})", "", text)
     return [w.lower().strip(".'’-") for w in WORD.findall(text)]
 
 

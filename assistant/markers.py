@@ -31,6 +31,16 @@ def strip_markers(text: str) -> str:
     return re.sub(r"[ \t]{2,}", " ", cleaned).strip()
 
 
+def cite(sentence: str, n: int) -> str:
+    """The sentence with [n] before its final punctuation."""
+    body = sentence.strip()
+    end = ""
+    while body and body[-1] in ".!?":
+        end = body[-1] + end
+        body = body[:-1].rstrip()
+    return f"{body} [{n}]{end or '.'}"
+
+
 def rewrite_markers(text: str, mapping: dict[int, int]) -> str:
     """Renumber every marker through `mapping` (numbers not in it are dropped), one [n] per number."""
     def swap(match: re.Match) -> str:

@@ -59,7 +59,8 @@ def test_briefing_writer_parsing_renumbering_and_headline_grounding():
 
 
 def test_overview_is_left_out_when_it_only_repeats_the_points(settings):
-    from assistant.briefing.writer import BriefingWriter, KeyPoint, StoryBrief
+    from assistant.briefing.model import KeyPoint, StoryBrief
+    from assistant.briefing.writer import BriefingWriter
     model = FakeChatModel(replies=["The council voted 7 to 2 to approve the plant [1]. Jobs will follow [1]."])
     writer = BriefingWriter(settings, model, FakeEmbeddings().encode)
     brief = StoryBrief("Plant approved", [KeyPoint("The council voted 7 to 2 to approve the plant [1].", True, 1.0),
@@ -72,7 +73,7 @@ def test_overview_is_left_out_when_it_only_repeats_the_points(settings):
 
 def test_renderers_escape_and_link_only_http():
     from assistant.briefing.render import to_html, to_markdown
-    from assistant.briefing.writer import Briefing, KeyPoint, StoryBrief
+    from assistant.briefing.model import Briefing, KeyPoint, StoryBrief
     briefing = Briefing("2024-05-14", "UTC", ("a", "b"), "", False,
                         [StoryBrief("<b>Plant</b>", [KeyPoint("Voted 7 to 2 [1].", True, 1.0)], [1], 1, 1)],
                         [{"n": 1, "title": "<script>x</script>", "source": "S", "url": "javascript:alert(1)",

@@ -17,7 +17,7 @@ from pathlib import Path
 from filelock import FileLock
 
 from assistant.briefing.render import to_html, to_markdown
-from assistant.briefing.writer import Briefing
+from assistant.briefing.model import Briefing
 from assistant.rendering import render, safe_url
 
 

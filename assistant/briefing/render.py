@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.briefing.writer import Briefing
+from assistant.briefing.model import Briefing
 from assistant.rendering import render, safe_url
 
 

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from assistant.briefing.stories import articles_in_window, day_window, group_stories, latest_day
 from assistant.briefing.archive import previous_briefing, store_briefing
-from assistant.briefing.writer import Briefing, BriefingWriter
+from assistant.briefing.model import Briefing
+from assistant.briefing.writer import BriefingWriter
 from assistant.settings import Settings
 
 

@@ -16,58 +16,22 @@ from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate
 from tqdm import tqdm
 
+from assistant.briefing.model import Briefing, KeyPoint, StoryBrief
 from assistant.briefing.stories import Story
 from assistant.language import normalize_answer
 from assistant.markers import MARKER, rewrite_markers, strip_markers
 from assistant.models.chat import with_max_tokens
 from assistant.prompts import format_passages, load_prompt
 from assistant.qa.citations import check_answer
-from assistant.qa.passage_window import best_windows
+from assistant.qa.passage_window import best_windows, covers_lead, lead_passage
 from assistant.qa.verify import conflicting_figures
 from assistant.records import Passage
 from assistant.safety import contains_instructions, is_call_to_action
 from assistant.sentences import sentence_spans, split_sentences
-from assistant.summaries.article import covers_lead, lead_passage
-from assistant.summaries.faithful import cite
+from assistant.markers import cite
 from assistant.settings import Settings
 
 NUMBER = re.compile(r"\d[\d,.]*\d|\d")
-
-
-@dataclass
-class KeyPoint:
-    text: str  # with global [n] markers
-    supported: bool
-    support: float
-
-
-@dataclass
-class StoryBrief:
-    headline: str
-    points: list[KeyPoint]
-    sources: list[int]  # global source numbers of the story's articles
-    articles: int
-    outlets: int
-    dropped: int = 0  # key points removed because their citations did not support them
-    status: str = "new"  # new | continuing
-    centroid: list[float] = field(default_factory=list)
-
-
-@dataclass
-class Briefing:
-    day: str
-    timezone: str
-    window: tuple[str, str]
-    overview: str
-    overview_supported: bool
-    stories: list[StoryBrief]
-    sources: list[dict]  # numbered from 1: title, source, url, published_at, article_id, reprint_of
-    timings: dict[str, float] = field(default_factory=dict)
-    topics: list[dict] = field(default_factory=list)  # "Your topics": {"topic", "items": [{"text", "n"}]}
-
-    def to_json(self) -> dict:
-        from dataclasses import asdict
-        return asdict(self)
 
 
 def number_disagreements(story: Story, excerpts: list[Passage], encode: Callable[[list[str]], np.ndarray],

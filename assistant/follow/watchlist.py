@@ -14,7 +14,7 @@ import numpy as np
 from assistant.language import content_words
 from assistant.records import SearchFilters
 from assistant.sentences import split_sentences
-from assistant.summaries.faithful import cite
+from assistant.markers import cite
 
 MATCH_AT = 0.45  # cosine between the topic and the passage's best sentence (MiniLM); see docs/follow.md
 

@@ -17,10 +17,11 @@ from langchain_core.prompts import ChatPromptTemplate
 
 from assistant.models.chat import with_max_tokens
 from assistant.prompts import format_passages, load_prompt
-from assistant.qa.passage_window import best_windows
+from assistant.qa.passage_window import best_windows, covers_lead, headline_sentence, lead_passage
 from assistant.records import Passage, StoredArticle
 from assistant.sentences import split_sentences
-from assistant.summaries.faithful import CitedSentence, cite, faithful
+from assistant.markers import cite
+from assistant.summaries.faithful import CitedSentence, faithful
 
 LENGTHS = {"line": (0, 3), "short": (3, 4), "full": (6, 6)}  # key points, excerpts
 
@@ -54,28 +55,6 @@ def citation_json(n: int, p: Passage) -> dict:
     return {"n": n, "article_id": p.article_id, "title": p.title, "source": p.source, "url": p.url,
             "published_at": p.published_at, "start": p.start, "end": p.end, "text": p.text,
             "highlight_start": p.start, "highlight_end": p.end}
-
-
-BOILERPLATE = re.compile(r"sign up|newsletter|e-?mail address|privacy notice|subscribe|\{\{|please enter|"
-                         r"stay ahead of the trend|read more|also read|loading|cookie|advertisement|share this", re.I)
-
-
-def lead_passage(article: StoredArticle, chars: int = 500) -> Passage:
-    """The article's opening sentences (up to `chars`) as an exact span of its body, after any
-    sign-up boxes and other page furniture at the top."""
-    body = article.body
-    spans = [(body.find(s), s) for s in split_sentences(body)]
-    start = next((position for position, sentence in spans if position >= 0 and not BOILERPLATE.search(sentence)), 0)
-    end = start
-    for position, sentence in spans:
-        if position < start:
-            continue
-        if position < 0 or position + len(sentence) - start > chars and end > start:
-            break
-        end = position + len(sentence)
-    end = end if end > start else min(len(body), start + chars)
-    return Passage(f"{article.id}::lead", article.id, article.title, article.source, article.url, article.published_at,
-                   start, end, body[start:end])
 
 
 def article_chunks(article: StoredArticle, size: int = 800) -> list[Passage]:
@@ -151,20 +130,6 @@ def parse_summary(text: str) -> tuple[str, list[str]]:
         elif not line:
             line = raw
     return line, points
-
-
-def headline_sentence(title: str, lead: Passage, encode) -> str:
-    """Of the lead's sentences, the one that says most nearly what the headline says."""
-    pieces = [s for s in split_sentences(lead.text) if len(s) > 25 and not BOILERPLATE.search(s)] or [lead.text.strip() or title]
-    vectors = encode([title] + pieces)
-    return pieces[int((vectors[1:] @ vectors[0]).argmax())]
-
-
-def covers_lead(sentence: str, lead: Passage, encode, at: float = 0.55) -> bool:
-    """Whether the sentence says what the headline or the lead says (close enough to one of them)."""
-    pieces = [lead.title] + [s for s in split_sentences(lead.text) if len(s) > 20]
-    vectors = encode([sentence] + pieces)
-    return float((vectors[1:] @ vectors[0]).max()) >= at
 
 
 def dedupe(points: list[CitedSentence], already: list[CitedSentence], encode, at: float = 0.85) -> list[CitedSentence]:

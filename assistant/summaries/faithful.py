@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.markers import strip_markers
+from assistant.markers import cite, strip_markers
 from assistant.qa.citations import check_answer
 from assistant.qa.verify import Encoder, passage_sentences
 from assistant.records import Passage
@@ -23,16 +23,6 @@ class CitedSentence:
     markers: list[int]
     support: float
     rewritten: bool = False  # replaced by the source sentence it leaned on
-
-
-def cite(sentence: str, n: int) -> str:
-    """The sentence with [n] before its final punctuation."""
-    body = sentence.strip()
-    end = ""
-    while body and body[-1] in ".!?":
-        end = body[-1] + end
-        body = body[:-1].rstrip()
-    return f"{body} [{n}]{end or '.'}"
 
 
 def source_sentence(sentence: str, passages: Sequence[Passage], encode: Encoder) -> tuple[int, str, float]:

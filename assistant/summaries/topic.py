@@ -27,7 +27,8 @@ from assistant.qa.verify import sentences_conflict
 from assistant.records import Passage, SearchFilters
 from assistant.safety import neutralize
 from assistant.sentences import split_sentences
-from assistant.summaries.faithful import CitedSentence, cite, faithful
+from assistant.markers import cite
+from assistant.summaries.faithful import CitedSentence, faithful
 
 OPEN_WORDING = re.compile(r"\b(will|would|expected to|plans? to|could|may|might|yet to|unclear|not yet|pending|"
                           r"awaits?|awaiting|next (week|month|year)|upcoming|set to|is due|are due)\b", re.I)

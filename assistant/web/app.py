@@ -336,10 +336,5 @@ def page_auth(settings: Settings) -> tuple[str, str] | None:
 def serve(settings: Settings, host: str, port: int) -> None:
     auth = page_auth(settings)
     app = build_app(settings)
-    if settings.schedule_in_serve:
-        services = build_services(settings)
-        if services.follow_db.feeds():  # the schedule follows subscriptions; none, no background work
-            from assistant.follow.schedule import make_scheduler
-            make_scheduler(services, blocking=False).start()
     app.queue(default_concurrency_limit=8).launch(server_name=host, server_port=port, auth=auth, css=PAGE_CSS,
                                                   head=PAGE_HEAD, show_error=False, inbrowser=False)

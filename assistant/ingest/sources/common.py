@@ -20,6 +20,9 @@ from dateutil import parser as date_parser
 from assistant.records import Article
 
 
+LOCAL_SOURCE = "Local file"  # the outlet of articles read from local files that name none
+
+
 class LoadError(Exception):
     """One input (or one record inside it) could not be read; the message is one line."""
 

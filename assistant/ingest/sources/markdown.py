@@ -7,9 +7,8 @@ from pathlib import Path
 
 import yaml
 
-from assistant.ingest.sources.common import (LoadError, Limits, file_time, parse_datetime, read_text_file, text_field,
-                                             url_field)
-from assistant.ingest.sources.text import LOCAL_SOURCE
+from assistant.ingest.sources.common import (LOCAL_SOURCE, LoadError, Limits, file_time, parse_datetime, read_text_file,
+                                             text_field, url_field)
 from assistant.records import Article, stable_id
 
 FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.S)

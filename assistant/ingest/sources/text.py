@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from assistant.ingest.sources.common import LoadError, Limits, file_time, read_text_file
+from assistant.ingest.sources.common import LOCAL_SOURCE, LoadError, Limits, file_time, read_text_file
 from assistant.records import Article, stable_id
-
-LOCAL_SOURCE = "Local file"
 
 
 def load_text(path: Path, limits: Limits = Limits()) -> list[Article]:
