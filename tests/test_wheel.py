@@ -26,6 +26,8 @@ def wheel_venv(tmp_path_factory) -> Path:
     names = zipfile.ZipFile(wheel).namelist()
     assert {f"assistant/prompt_files/{p}.txt" for p in PROMPTS} <= set(names), names
     assert any(n.startswith("assistant/templates/") for n in names)
+    packages = {str(init.parent.relative_to(ROOT)) for init in (ROOT / "assistant").rglob("__init__.py")}
+    assert {f"{package}/__init__.py" for package in packages} <= set(names), packages - {n.rsplit("/", 1)[0] for n in names}
     venv = folder / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     python = venv / "bin" / "python"
