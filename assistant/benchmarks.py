@@ -19,6 +19,17 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def current_rss_mb(pid: int | str = "self") -> float:
+    """Resident memory now (Linux /proc; 0 where it cannot be read)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
 def run_ingest_benchmark(corpus: Path, settings: Settings, limit: int = 0) -> Iterator[str]:
     articles, errors = load_articles([str(corpus)], settings)
     if limit:
@@ -35,7 +46,10 @@ def run_ingest_benchmark(corpus: Path, settings: Settings, limit: int = 0) -> It
         splitter = make_splitter(settings.chunk_size, settings.chunk_overlap)
         texts = [embedding_text(a, c) for a in articles for c in chunk_article(a, splitter)]
         started = time.perf_counter()
-        embeddings.model.encode(texts, batch_size=settings.embedding_batch_size, normalize_embeddings=True)
+        if hasattr(embeddings, "model"):
+            embeddings.model.encode(texts, batch_size=settings.embedding_batch_size, normalize_embeddings=True)
+        else:
+            embeddings.encode(texts)
         bare_s = time.perf_counter() - started
     yield f"articles            {len(articles)} ({len(errors)} failed to load)"
     yield f"chunks              {chunks} (size {settings.chunk_size}, overlap {settings.chunk_overlap})"
@@ -152,6 +166,7 @@ def run_scale_benchmark(settings: Settings, source_index: Path, sizes: list[int]
                         time.sleep(0.5)
             try:
                 bench = settings.model_copy(update=update)
+                rss_before = current_rss_mb()
                 services = build_services(bench)
                 store = services.store
                 started = time.perf_counter()
@@ -180,10 +195,14 @@ def run_scale_benchmark(settings: Settings, source_index: Path, sizes: list[int]
                 services.retriever.bm25()
                 refresh_s = time.perf_counter() - mark
                 disk = directory_mb(Path(folder))
+                client_mb = current_rss_mb() - rss_before
+                server_mb = current_rss_mb(process.pid) if process is not None else 0.0
                 yield {"chunks": written, "store": "server" if server else "disk", "write_chunks_per_s": round(written / write_s, 1),
                        "bm25_build_s": round(bm25_build_s, 2), "refresh_one_article_s": round(refresh_s, 3),
                        "retrieval_p50_ms": round(percentile(times[1:], 50), 1), "retrieval_p95_ms": round(percentile(times[1:], 95), 1),
-                       "rss_mb": round(peak_rss_mb()), "disk_mb_per_10k": round(disk / written * 10_000, 1),
+                       "rss_mb": round(current_rss_mb()), "server_rss_mb": round(server_mb),
+                       "memory_mb_per_10k": round((client_mb + server_mb) / written * 10_000, 1),
+                       "disk_mb_per_10k": round(disk / written * 10_000, 1),
                        "mean_ms": round(statistics.fmean(times[1:]), 1)}
             finally:
                 if process is not None:
@@ -203,7 +222,7 @@ def write_scale_plot(rows: list[dict], path: Path) -> None:
         axes[0].plot(xs, [r["retrieval_p95_ms"] for r in part], marker="x", linestyle="--", label=f"{store} p95")
         axes[1].plot(xs, [r["refresh_one_article_s"] for r in part], marker="o", label=f"{store} one-article refresh")
         axes[1].plot(xs, [r["bm25_build_s"] for r in part], marker="x", linestyle="--", label=f"{store} full BM25 build")
-        axes[2].plot(xs, [r["rss_mb"] for r in part], marker="o", label=f"{store} peak RSS")
+        axes[2].plot(xs, [r["rss_mb"] + r["server_rss_mb"] for r in part], marker="o", label=f"{store} RSS (client + server)")
     for ax, title, unit in zip(axes, ["hybrid retrieval", "BM25", "memory"], ["ms", "s", "MB"]):
         ax.set_xscale("log")
         ax.set_xlabel("chunks")

@@ -20,10 +20,14 @@ pytestmark = [pytest.mark.llm, pytest.mark.skipif(CHROMIUM is None, reason="Debi
 SCREENS = OUTPUT / "screens"
 
 
+PAGE_INDEX: dict[str, object] = {}
+
+
 @pytest.fixture(scope="module")
 def page_url(tmp_path_factory):
     folder = tmp_path_factory.mktemp("page")
     index = folder / "index"
+    PAGE_INDEX["path"] = index
     run_cli("--index", str(index), "ingest", "-q", str(FIXTURES / "articles"), check=True)
     port = free_port()
     log = open(folder / "serve.log", "w")
@@ -103,7 +107,7 @@ def message_text(message) -> str:
     return str(content)
 
 
-def test_eight_concurrent_clients_are_served_in_turn_with_their_own_answers(page_url):
+def test_eight_concurrent_clients_are_served_in_turn_with_their_own_answers(page_url, tmp_path):
     from gradio_client import Client
     questions = ["Who leads the Quds Force now?", "How many lanterns will be released?", "What was the council vote on the chip plant?",
                  "Which river will the plant draw water from?", "What are the lanterns made of?", "Who did Rouhani speak with?",
@@ -124,8 +128,23 @@ def test_eight_concurrent_clients_are_served_in_turn_with_their_own_answers(page
         total = time.perf_counter() - started
         return question, message_text(chat[-1]), first or total, total
 
-    with ThreadPoolExecutor(max_workers=8) as pool:
+    # a CLI ingest into the page's index while the eight clients chat: it waits for the lock or writes, never loses
+    extra = tmp_path / "harbour-ferry.md"
+    extra.write_text("---\ntitle: Harbor City Adds a Night Ferry\nsource: Harbor Gazette\npublished_at: 2020-01-10\n---\n\n"
+                     "Harbor City will run a night ferry across the bay from March, the transit board said on Friday. "
+                     "The ferry will leave the old pier every forty minutes until two in the morning.\n")
+    before = run_cli("--index", str(PAGE_INDEX["path"]), "stats", check=True).stdout
+    with ThreadPoolExecutor(max_workers=9) as pool:
+        ingest = pool.submit(run_cli, "--index", str(PAGE_INDEX["path"]), "ingest", "-q", str(extra))
         results = list(pool.map(one, questions))
+        ingested = ingest.result()
+    assert ingested.returncode == 0, ingested.stderr
+    checked = run_cli("--index", str(PAGE_INDEX["path"]), "check")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    after = run_cli("--index", str(PAGE_INDEX["path"]), "stats", check=True).stdout
+    assert int(after.split()[0]) == int(before.split()[0]) + 1, (before, after)
+    found = run_cli("--index", str(PAGE_INDEX["path"]), "search", "night ferry across the bay", "-k", "1", check=True).stdout
+    assert "Night Ferry" in found, found
     firsts = sorted(r[2] for r in results)
     totals = sorted(r[3] for r in results)
     summary = (f"8 concurrent clients: first token p50 {firsts[3]:.1f} s, total p50 {totals[3]:.1f} s, p95 {totals[-1]:.1f} s, "

@@ -88,6 +88,11 @@ def get_embeddings(name: str, batch_size: int = 32, backend: str = "torch", cach
                 _loaded[key] = SentenceEmbeddings(name, batch_size)
             else:
                 from assistant.models.onnx_embeddings import OnnxEmbeddings
+                try:
+                    import onnx  # noqa: F401  (only the one-time export needs it)
+                except ImportError:
+                    raise EmbeddingModelError(f"embedding_backend={backend} needs the onnx package for its one-time export: "
+                                              "pip install 'news-assistant[onnx]'") from None
                 folder = Path(resolve_model_path(name))
                 if not folder.is_dir():
                     raise EmbeddingModelError(f"embedding_backend={backend} needs a local model folder; {name!r} is not one")

@@ -19,6 +19,21 @@ from assistant.models.lock import MODEL_LOCK
 _export_lock = threading.Lock()
 
 
+def keyword_forward_class():
+    """A module whose positional forward() passes keywords on: BERT's own forward() has changed its positional order."""
+    import torch
+
+    class KeywordForward(torch.nn.Module):
+        def __init__(self, model):
+            super().__init__()
+            self.model = model
+
+        def forward(self, input_ids, attention_mask, token_type_ids):
+            return self.model(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids).last_hidden_state
+
+    return KeywordForward
+
+
 def export(model_dir: Path, target: Path, quantize: bool) -> Path:
     """Write model.onnx (and model-int8.onnx) for the sentence-transformers folder, once."""
     fp32 = target / "model.onnx"
@@ -27,8 +42,9 @@ def export(model_dir: Path, target: Path, quantize: bool) -> Path:
         if not fp32.exists():
             import torch
             from transformers import AutoModel
+            KeywordForward = keyword_forward_class()
             target.mkdir(parents=True, exist_ok=True)
-            model = AutoModel.from_pretrained(str(model_dir)).eval()
+            model = KeywordForward(AutoModel.from_pretrained(str(model_dir)).eval())
             sample = {"input_ids": torch.ones(1, 8, dtype=torch.long), "attention_mask": torch.ones(1, 8, dtype=torch.long),
                       "token_type_ids": torch.zeros(1, 8, dtype=torch.long)}
             axes = {"input_ids": {0: "batch", 1: "tokens"}, "attention_mask": {0: "batch", 1: "tokens"},
