@@ -8,6 +8,7 @@ store's write lock: two processes writing one on-disk Chroma folder corrupt its 
 from __future__ import annotations
 
 import re
+import secrets
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -207,7 +208,13 @@ class ChunkStore:
         """Count every write in the collection's metadata, so readers in other processes see the change, and
         log which article changed, so a reader can refresh what depends on it (BM25) without a full rebuild."""
         current = dict(self.client.get_collection(self.name).metadata or {})
-        current["generation"] = int(current.get("generation", 0)) + 1
+        if self._changelog is not None:  # one writer at a time (the lock): a counter the log can be checked against
+            current["generation"] = int(current.get("generation", 0)) + 1
+        else:
+            # workers on several machines write one Chroma server without a shared lock: two of them reading the
+            # same counter would both write n+1 and a reader would miss the second write; a random value always
+            # differs from what a reader last saw (readers only compare for equality when there is no log)
+            current["generation"] = secrets.randbits(62)
         if self._changelog is not None:
             with self._changelog_db() as db:
                 db.execute("INSERT OR REPLACE INTO changes (generation, article_id) VALUES (?, ?)", (current["generation"], article_id))

@@ -93,8 +93,8 @@ def test_bad_urls_get_one_line_errors(site):
     assert "missing.html" in errors[2] and "404" in errors[2]
 
 
-@pytest.mark.server
-def test_chroma_server_mode(tmp_path):
+@pytest.fixture()
+def chroma_server(tmp_path):
     chroma = Path(sys.executable).parent / "chroma"
     if not chroma.exists():
         pytest.skip("chroma CLI not installed in this environment")
@@ -112,17 +112,51 @@ def test_chroma_server_mode(tmp_path):
                 time.sleep(0.3)
         else:
             pytest.fail("chroma server did not start")
-        env = {"ASSISTANT_CHROMA_URL": url, "ASSISTANT_INDEX_DIR": str(tmp_path / "unused")}
-        first = run_cli("ingest", "-q", str(FIXTURES / "articles"), env=env, check=True)
-        assert "3 new" in first.stdout
-        again = run_cli("ingest", "-q", str(FIXTURES / "articles"), env=env, check=True)
-        assert "3 unchanged" in again.stdout
-        found = run_cli("search", "rice paper lanterns", "-k", "1", env=env, check=True).stdout
-        assert "Lantern Festival" in found
-        assert not (tmp_path / "unused").exists()  # nothing went to the on-disk store
+        yield url
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+@pytest.mark.server
+def test_chroma_server_mode(tmp_path, chroma_server):
+    env = {"ASSISTANT_CHROMA_URL": chroma_server, "ASSISTANT_INDEX_DIR": str(tmp_path / "unused")}
+    first = run_cli("ingest", "-q", str(FIXTURES / "articles"), env=env, check=True)
+    assert "3 new" in first.stdout
+    again = run_cli("ingest", "-q", str(FIXTURES / "articles"), env=env, check=True)
+    assert "3 unchanged" in again.stdout
+    found = run_cli("search", "rice paper lanterns", "-k", "1", env=env, check=True).stdout
+    assert "Lantern Festival" in found
+    assert not (tmp_path / "unused").exists()  # nothing went to the on-disk store
+
+
+@pytest.mark.server
+def test_parallel_ingest_workers_share_one_chroma_server(tmp_path, chroma_server):
+    """docs/scale.md: workers on separate inputs write one server at once; nothing is lost or duplicated."""
+    from concurrent.futures import ThreadPoolExecutor
+    shares = []
+    for worker in range(2):
+        folder = tmp_path / f"share{worker}"
+        folder.mkdir()
+        for n in range(6):
+            (folder / f"w{worker}-{n}.md").write_text(
+                f"---\ntitle: Worker {worker} report {n}\nsource: Wire {worker}\npublished_at: 2024-03-0{n + 1}\n---\n\n"
+                f"The harbour board of town {worker}{n} said on Monday that ferry number {worker}{n} will run again "
+                f"from April, after repairs that took {n + 2} months and cost {n + 1} million dollars.\n")
+        shares.append(folder)
+    env = {"ASSISTANT_CHROMA_URL": chroma_server}
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = list(pool.map(lambda folder: run_cli("ingest", "-q", str(folder), env=env), shares))
+    for result in results:
+        assert result.returncode == 0 and "6 new" in result.stdout, result.stdout + result.stderr
+    stats = run_cli("stats", env=env, check=True).stdout
+    assert stats.startswith("12 articles, 12 chunks"), stats
+    assert run_cli("check", env=env).returncode == 0
+    with ThreadPoolExecutor(max_workers=2) as pool:  # again, at once: idempotent
+        again = list(pool.map(lambda folder: run_cli("ingest", "-q", str(folder), env=env), shares))
+    assert all("6 unchanged" in r.stdout for r in again), [r.stdout for r in again]
+    found = run_cli("search", "ferry number 13", "-k", "1", env=env, check=True).stdout
+    assert "Worker 1 report 3" in found, found
 
 
 def test_unreachable_chroma_server_is_one_line_error(tmp_path):
