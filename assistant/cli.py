@@ -618,6 +618,20 @@ def verify(ctx: typer.Context, file: Path = typer.Argument(..., help='JSON lines
         typer.echo(f"wrote {out} ({len(lines)} texts)")
 
 
+def report_and_gate(out: Path, report: dict, thresholds: Optional[Path]) -> None:
+    """Write report.json, print its overall figures, and exit 1 when a figure misses its threshold."""
+    from assistant.evals.report import check_thresholds
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
+    for key, value in report["summary"]["overall"].items():
+        typer.echo(f"{key:<44} {value}")
+    failures = check_thresholds(report["summary"], thresholds) if thresholds else []
+    for failure in failures:
+        typer.secho(f"below threshold: {failure}", fg=typer.colors.RED, err=True)
+    if failures:
+        raise typer.Exit(1)
+
+
 @app.command("eval-verifier")
 def eval_verifier(ctx: typer.Context,
                   corpus: Path = typer.Argument(..., help="Articles (.jsonl) to take sentences from, e.g. the MultiHop corpus."),
@@ -628,7 +642,6 @@ def eval_verifier(ctx: typer.Context,
                   thresholds: Optional[Path] = typer.Option(None, help="TOML of minimum figures; exit 1 when one is missed.")) -> None:
     """Score the citation verifier on perturbed article sentences (entity, number, negation, relation, added detail)."""
     from assistant.evals.perturb import build
-    from assistant.evals.report import check_thresholds
     from assistant.evals.verifier_eval import hand_labels, score_examples
     from assistant.models.embeddings import get_embeddings
     if not corpus.is_file():
@@ -642,16 +655,8 @@ def eval_verifier(ctx: typer.Context,
     if labels.is_file():
         labelled = score_examples(hand_labels(labels), encode, settings.support_threshold)
         summary["overall"].update({f"verifier.hand.{k}": v for k, v in labelled["summary"].items()})
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "report.json").write_text(json.dumps({"summary": summary, "threshold": settings.support_threshold,
-                                                 "details": perturbed["details"]}, indent=2, ensure_ascii=False))
-    for key, value in summary["overall"].items():
-        typer.echo(f"{key:<40} {value}")
-    failures = check_thresholds(summary, thresholds) if thresholds else []
-    for failure in failures:
-        typer.secho(f"below threshold: {failure}", fg=typer.colors.RED, err=True)
-    if failures:
-        raise typer.Exit(1)
+    report_and_gate(out, {"summary": summary, "threshold": settings.support_threshold, "details": perturbed["details"]},
+                    thresholds)
 
 
 @app.command("eval-summaries")
@@ -663,7 +668,6 @@ def eval_summaries(ctx: typer.Context,
                    quiet: bool = typer.Option(False, "--quiet", "-q")) -> None:
     """Score article and topic summaries against gold central claims, key facts and timeline order."""
     from assistant.evals.orchestrate import eval_settings
-    from assistant.evals.report import check_thresholds
     from assistant.evals.summary_eval import run_summary_eval
     if not corpus.is_file():
         fail(f"{corpus}: no such file")
@@ -681,15 +685,7 @@ def eval_summaries(ctx: typer.Context,
         result = run_summary_eval(services, corpus, gold, progress=not quiet)
     except (ValueError, FileNotFoundError, KeyError) as exc:
         fail(str(exc))
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "report.json").write_text(json.dumps(result, indent=2, ensure_ascii=False))
-    for key, value in result["summary"]["overall"].items():
-        typer.echo(f"{key:<44} {value}")
-    failures = check_thresholds(result["summary"], thresholds) if thresholds else []
-    for failure in failures:
-        typer.secho(f"below threshold: {failure}", fg=typer.colors.RED, err=True)
-    if failures:
-        raise typer.Exit(1)
+    report_and_gate(out, result, thresholds)
 
 
 @bench_app.command("ingest")

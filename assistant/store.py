@@ -223,7 +223,6 @@ class ChunkStore:
 
     def _changelog_db(self):
         import sqlite3
-        from contextlib import closing
         connection = sqlite3.connect(self._changelog, timeout=30)
         connection.execute("CREATE TABLE IF NOT EXISTS changes (generation INTEGER PRIMARY KEY, article_id TEXT NOT NULL)")
         return _committing(connection)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import http.server
 import os
 import shutil
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -72,3 +76,16 @@ def run_cli(*args: str, env: dict | None = None, check: bool = False, timeout: f
     if check and result.returncode != 0:
         raise AssertionError(f"assistant {' '.join(args)} failed ({result.returncode}):\n{result.stderr[-3000:]}")
     return result
+
+
+@contextmanager
+def serve_http(handler, port: int | None = None) -> Iterator[str]:
+    """A local HTTP server on a thread (tests never reach the internet); yields its base URL."""
+    from assistant.evals.feedsite import free_port
+    port = port or free_port()
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.shutdown()

@@ -8,7 +8,6 @@ import http.server
 import json
 import os
 import socket
-import threading
 import time
 from pathlib import Path
 
@@ -16,15 +15,10 @@ import pytest
 from typer.testing import CliRunner
 
 from assistant.cli import app
-from conftest import FIXTURES
+from assistant.evals.feedsite import free_port
+from conftest import FIXTURES, serve_http
 
 runner = CliRunner()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class HostileHandler(http.server.BaseHTTPRequestHandler):
@@ -100,11 +94,8 @@ class HostileHandler(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def hostile_site():
-    port = free_port()
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), HostileHandler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{port}"
-    server.shutdown()
+    with serve_http(HostileHandler) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")

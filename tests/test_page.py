@@ -13,7 +13,7 @@ import pytest
 import requests
 
 from conftest import FIXTURES, OUTPUT, ROOT, run_cli
-from test_web_and_server import free_port
+from assistant.evals.feedsite import free_port
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = [pytest.mark.llm, pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")]

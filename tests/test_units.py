@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import http.server
 import json
-import threading
 from datetime import date
 from pathlib import Path
 
 import pytest
+
+from conftest import serve_http
 
 from assistant.evals.metrics import answer_scores, retrieval_scores
 from assistant.evals.report import check_thresholds
@@ -174,12 +175,8 @@ class FakeLLMServer(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def llm_server():
-    from test_web_and_server import free_port
-    port = free_port()
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), FakeLLMServer)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{port}"
-    server.shutdown()
+    with serve_http(FakeLLMServer) as base:
+        yield base
 
 
 @pytest.mark.parametrize("backend, path", [("ollama", ""), ("openai", "/v1")])

@@ -5,10 +5,8 @@ from __future__ import annotations
 import functools
 import http.server
 import shutil
-import socket
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -18,7 +16,8 @@ import requests
 from assistant.ingest.sources import Limits, load_inputs
 
 LOCAL = Limits(allow_private_urls=True)  # the test site runs on this machine
-from conftest import FIXTURES, run_cli
+from assistant.evals.feedsite import free_port
+from conftest import FIXTURES, run_cli, serve_http
 
 FEED = """<?xml version="1.0" encoding="UTF-8"?>
 <rss version="2.0"><channel>
@@ -29,12 +28,6 @@ FEED = """<?xml version="1.0" encoding="UTF-8"?>
 <pubDate>Sun, 19 May 2024 07:30:00 GMT</pubDate><description>The council will meet on Wednesday to vote on the 2025 budget, which grows by four percent.</description></item>
 </channel></rss>
 """
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture()
@@ -48,10 +41,8 @@ def site(tmp_path):
     (root / "broken-feed.xml").write_text("<rss><channel><item>never closed")
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
     handler.log_message = lambda *a, **k: None
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield base
-    server.shutdown()
+    with serve_http(handler, port):
+        yield base
 
 
 def test_url_is_fetched_and_extracted(site):

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from itertools import combinations
-from pathlib import Path
 
 import numpy as np
 from langchain_core.language_models import BaseChatModel

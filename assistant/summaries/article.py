@@ -19,7 +19,6 @@ from assistant.models.chat import with_max_tokens
 from assistant.prompts import format_passages, load_prompt
 from assistant.qa.passage_window import best_windows, covers_lead, headline_sentence, lead_passage
 from assistant.records import Passage, StoredArticle
-from assistant.sentences import split_sentences
 from assistant.markers import cite
 from assistant.summaries.faithful import CitedSentence, faithful
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import ipaddress
 import socket
 import threading
-import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from urllib.parse import urlparse
