@@ -54,7 +54,7 @@ eval-verifier:
 # when the shared data is there; then the summary gold on the same store.
 eval-multihop-gate:
 	@if [ -f $(CORPUS) ]; then \
-		$(BIN)/assistant --index test-output/multihop-index eval $(SHARED) --limit 40 --seed 1 --distractors 100 \
+		$(BIN)/assistant --index test-output/multihop-index eval $(SHARED) --limit 40 --seed 1 --distractors 60 \
 			--out test-output/multihop-eval --thresholds evals/thresholds-multihop.toml --no-briefings -q && \
 		$(BIN)/assistant --index test-output/multihop-index eval-summaries $(CORPUS) --out test-output/summary-eval \
 			--thresholds evals/thresholds-summaries.toml -q; \

@@ -38,3 +38,19 @@ def test_removed_and_replaced_chunks_leave_the_results():
         all(cid != "a3::0000" for cid, _ in index.search("museum", 8, SearchFilters(sources=("S",))))
     index.apply({"a3"}, [])
     assert "a3::0000" not in dict(index.search("museum renovation roof", 8)) and index.size == len(DOCS) - 1
+
+
+def test_the_vectorised_filter_mask_agrees_with_search_filters_accepts():
+    from datetime import datetime, timezone
+    import numpy as np
+    from assistant.qa.bm25 import BM25Index
+    from assistant.records import SearchFilters
+    metadatas = [{"source": "A", "published_ts": 100}, {"source": "B", "published_ts": 200}, {"source": "A"},
+                 {"source": "C", "published_ts": 300.5}, {"published_ts": 250}]
+    index = BM25Index([f"c{i}" for i in range(len(metadatas))], metadatas, None)
+    at = lambda ts: datetime.fromtimestamp(ts, tz=timezone.utc)
+    for filters in [SearchFilters(sources=("A",)), SearchFilters(sources=("A", "C", "Z")), SearchFilters(sources=("Z",)),
+                    SearchFilters(since=at(150)), SearchFilters(until=at(250)), SearchFilters(since=at(100), until=at(300.5)),
+                    SearchFilters(sources=("B", "C"), since=at(200))]:
+        assert list(index.filter_mask(filters)) == [filters.accepts(m) for m in metadatas], filters
+    assert np.all(index.filter_mask(SearchFilters()))
