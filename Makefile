@@ -50,7 +50,7 @@ eval-verifier:
 		$(BIN)/assistant eval-verifier $(CORPUS) --out test-output/verifier-eval --thresholds evals/thresholds-verifier.toml; \
 	else echo "eval-verifier: $(CORPUS) not found; skipped"; fi
 
-# A stratified MultiHop-RAG dev sample (fixed seed) over its evidence articles and 100 others, gated in CI
+# A stratified MultiHop-RAG dev sample (fixed seed) over its evidence articles and 60 others, gated in CI
 # when the shared data is there; then the summary gold on the same store.
 eval-multihop-gate:
 	@if [ -f $(CORPUS) ]; then \
