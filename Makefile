@@ -64,7 +64,7 @@ eval-multihop-gate:
 eval-multihop: install
 	$(BIN)/assistant eval $(SHARED) --out out/multihop-full
 
-bench: install
+bench: install-test
 	$(BIN)/assistant bench ingest $(CORPUS)
 	$(BIN)/assistant bench ingest $(CORPUS) --backend onnx-int8
 	$(BIN)/assistant bench qa $(SHARED) --limit 12
