@@ -71,3 +71,4 @@ bench: install-test
 	$(BIN)/assistant bench parallel $(SHARED) --users 1,2,4,8
 	$(BIN)/assistant bench update --feeds 50 --items 20
 	$(BIN)/assistant bench scale $(SHARED) --sizes 1000,10000,100000 --server
+	$(BIN)/assistant eval-summaries $(CORPUS) --out out/summary-bench -q  # article and topic summary p50

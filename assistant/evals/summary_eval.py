@@ -77,6 +77,7 @@ def score_topic(gold: dict, summary, corpus: dict, encode, threshold: float) -> 
             "off_source_overlap": off_source(overview, sources),
             "timeline_order_accuracy": order_accuracy(cited_order, gold["order"]),
             "gold_articles_found": mean([float(doc in cited_order) for doc in gold["order"]]),
+            "articles": len({p.article_id for p in summary.sources}),
             "words": len(text.split()), "seconds": summary.timings.get("total_s", 0.0), "overview": overview}
 
 
@@ -121,4 +122,6 @@ def run_summary_eval(services, corpus_path: Path, gold_folder: Path, progress: b
         if table:
             summary[f"summary.{prefix}.words_p50"] = median(r["words"] for r in table)
             summary[f"summary.{prefix}.p50_s"] = round(median(r["seconds"] for r in table), 2)
+            if "articles" in table[0]:
+                summary[f"summary.{prefix}.articles_p50"] = median(r["articles"] for r in table)
     return {"summary": {"overall": summary}, "articles": rows, "topics": topic_rows}
