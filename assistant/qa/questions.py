@@ -187,6 +187,8 @@ CLAIM_VERBS = re.compile(r"^(?:(?:published|released|posted)\s+(?:on|in)\s+#+\s*
                          r"detail|reveal|argue|assert|acknowledge|explain)\w*\s+(?:on\s+|that\s+|about\s+|how\s+)?", re.I)
 SPLIT_CONNECTIVE = re.compile(r"^[\s,;]*(?:(?:while|whereas|and|but|as well as|compared to|compared with|in contrast to|"
                               r"similarly to how|similar to|than|or)\b)?\s*(?:the\b\s*)?", re.I)
+# two reports named as one subject ("the Harbor Ledger and the Coastal Times report ..."): only a joining word between
+JOINED_SUBJECTS = re.compile(r"^[\s'\"’”]*(?:,|and|&|as well as)\s*(?:both\s+)?(?:the\s+)?[\s'\"‘“]*$", re.I)
 TRAILING_CONNECTIVE = re.compile(r"[\s,;]*(?:while|whereas|and|but|as|compared to|compared with|in contrast to|than|or|"
                                  r"with|the|as reported by|reported by|according to|by|from|in|does|did|do)?[\s,;]*$", re.I)
 
@@ -208,7 +210,8 @@ def answer_labels(text: str) -> tuple[str, str] | None:
 
 def split_claims(text: str, mentions: list[OutletMention], dates: list[DateMention]) -> list[Claim]:
     """One claim per outlet mention: the words from that mention up to the next one."""
-    claims = []
+    claims: list[Claim] = []
+    pending: list[Claim] = []
     tail = MAIN_CLAUSE.search(text, mentions[min(1, len(mentions) - 1)].end) if mentions else None
     if tail:
         text = text[:tail.start()]
@@ -234,8 +237,16 @@ def split_claims(text: str, mentions: list[OutletMention], dates: list[DateMenti
         claim = Claim(body, mention.sources, mention.text.strip("'\"‘’“”"))
         if own_dates:
             claim.day, claim.relation = own_dates[0].day, own_dates[0].relation
-        if len(body.split()) >= 2:
-            claims.append(claim)
+        if len(body.split()) < 2:
+            # "Do X and Y report ...": X has no words of its own and shares the predicate that follows Y
+            joined = i + 1 < len(mentions) and JOINED_SUBJECTS.match(text[mention.end:end])
+            pending = pending + [claim] if joined else []
+            continue
+        for sharing in pending:
+            sharing.text = body
+            claims.append(sharing)
+        pending = []
+        claims.append(claim)
     return claims
 
 
