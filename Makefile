@@ -56,7 +56,7 @@ eval-multihop-gate:
 	@if [ -f $(CORPUS) ]; then \
 		$(BIN)/assistant --index test-output/multihop-index eval $(SHARED) --limit 40 --seed 1 --distractors 60 \
 			--out test-output/multihop-eval --thresholds evals/thresholds-multihop.toml --no-briefings -q && \
-		$(BIN)/assistant --index test-output/multihop-index eval-summaries $(CORPUS) --out test-output/summary-eval \
+		$(BIN)/assistant --index test-output/multihop-index eval-summaries $(CORPUS) --every 2 --out test-output/summary-eval \
 			--thresholds evals/thresholds-summaries.toml -q; \
 	else echo "eval-multihop-gate: $(SHARED) not found; skipped"; fi
 
