@@ -210,14 +210,13 @@ class ChunkStore:
         current = dict(self.client.get_collection(self.name).metadata or {})
         if self._changelog is not None:  # one writer at a time (the lock): a counter the log can be checked against
             current["generation"] = int(current.get("generation", 0)) + 1
+            with self._changelog_db() as db:
+                db.execute("INSERT OR REPLACE INTO changes (generation, article_id) VALUES (?, ?)", (current["generation"], article_id))
         else:
             # workers on several machines write one Chroma server without a shared lock: two of them reading the
             # same counter would both write n+1 and a reader would miss the second write; a random value always
             # differs from what a reader last saw (readers only compare for equality when there is no log)
             current["generation"] = secrets.randbits(62)
-        if self._changelog is not None:
-            with self._changelog_db() as db:
-                db.execute("INSERT OR REPLACE INTO changes (generation, article_id) VALUES (?, ?)", (current["generation"], article_id))
         self.collection.modify(metadata=current)
         self._seen_generation = current["generation"]
 
