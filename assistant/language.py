@@ -1,9 +1,13 @@
-"""Words, stems and the one stopword list, shared by BM25, the passage window, the verifier and the evals."""
+"""Words, stems and the one stopword list, shared by BM25, the passage window, the verifier and the evals;
+and the languages an article or a question can be in (detected offline, stemmed with its own stemmer).
+"""
 
 from __future__ import annotations
 
 import re
 import string
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
 
 import Stemmer
@@ -64,3 +68,135 @@ def names(sentence: str) -> list[str]:
         if len(name) >= 2 and not all(p.lower() in CALENDAR_WORDS | STOPWORDS for p in name.split()):
             found.append(name)
     return list(dict.fromkeys(found))
+
+
+# --- languages -----------------------------------------------------------------------------------
+ENGLISH = "en"
+
+
+@dataclass(frozen=True)
+class LanguageInfo:
+    code: str  # ISO 639-1, as stored in chunk metadata ("language")
+    name: str  # in English, for an instruction such as "Answer in French."
+    stemmer: str  # PyStemmer (Snowball) algorithm
+    stopwords: str  # name of the bm25s stopword list ("" = the project's English STOPWORDS, or none)
+    detector: tuple[str, ...]  # lingua Language names that map to this code
+    question_words: frozenset[str] = frozenset()  # short questions are often told apart by these alone
+
+
+# The languages an article is detected in and stemmed for: each has a Snowball stemmer; the detector
+# only chooses among these, so every detected language can be stemmed.
+LANGUAGES: dict[str, LanguageInfo] = {info.code: info for info in [
+    LanguageInfo("en", "English", "english", "", ("ENGLISH",),
+                 frozenset("who what when where which why how whom whose did does do is are was were".split())),
+    LanguageInfo("fr", "French", "french", "STOPWORDS_FRENCH", ("FRENCH",),
+                 frozenset("qui que quoi quel quelle quels quelles où quand comment pourquoi combien est-ce".split())),
+    LanguageInfo("de", "German", "german", "STOPWORDS_GERMAN", ("GERMAN",),
+                 frozenset("wer wen wem was wann wo wie warum welche welcher welches wieviel weshalb".split())),
+    LanguageInfo("es", "Spanish", "spanish", "STOPWORDS_SPANISH", ("SPANISH",),
+                 frozenset("qué quién quiénes cuándo dónde cómo cuánto cuánta cuántos cuántas cuál cuáles".split())),
+    LanguageInfo("it", "Italian", "italian", "STOPWORDS_ITALIAN", ("ITALIAN",),
+                 frozenset("chi cosa quando dove come perché quanto quanti quale quali".split())),
+    LanguageInfo("pt", "Portuguese", "portuguese", "STOPWORDS_PORTUGUESE", ("PORTUGUESE",),
+                 frozenset("quem quando onde como quanto quantos qual quais porquê".split())),
+    LanguageInfo("nl", "Dutch", "dutch", "STOPWORDS_DUTCH", ("DUTCH",),
+                 frozenset("wie wat wanneer waar hoe waarom welke hoeveel".split())),
+    LanguageInfo("sv", "Swedish", "swedish", "STOPWORDS_SWEDISH", ("SWEDISH",)),
+    LanguageInfo("no", "Norwegian", "norwegian", "STOPWORDS_NORWEGIAN", ("BOKMAL", "NYNORSK")),
+    LanguageInfo("da", "Danish", "danish", "STOPWORDS_DANISH", ("DANISH",)),
+    LanguageInfo("fi", "Finnish", "finnish", "", ("FINNISH",)),
+    LanguageInfo("ru", "Russian", "russian", "STOPWORDS_RUSSIAN", ("RUSSIAN",)),
+    LanguageInfo("tr", "Turkish", "turkish", "STOPWORDS_TURKISH", ("TURKISH",)),
+]}
+
+SHORT_TEXT_WORDS = 25  # below this many words the detector's n-grams are unreliable; function words decide first
+MIN_CONFIDENCE = 0.5  # a detector guess below this is not taken
+_LETTERS = re.compile(r"[^\W\d_]{2,}")
+
+
+def language_of(code: str | None) -> LanguageInfo:
+    """The table row for a stored code; English for none or a code the table does not hold."""
+    return LANGUAGES.get(code or ENGLISH) or LANGUAGES[ENGLISH]
+
+
+def language_name(code: str | None) -> str:
+    return language_of(code).name
+
+
+@lru_cache(maxsize=None)
+def stopwords_for(code: str) -> frozenset[str]:
+    """The BM25 stopwords of a language (English: the project's own list, so English ranking is unchanged)."""
+    info = language_of(code)
+    if info.code == ENGLISH:
+        return STOPWORDS
+    if not info.stopwords:
+        return frozenset()
+    from bm25s import stopwords as lists
+    return frozenset(getattr(lists, info.stopwords))
+
+
+@lru_cache(maxsize=None)
+def stemmer_for(code: str) -> Callable[[str], str]:
+    """A cached stem function per language (English: `stem` itself)."""
+    info = language_of(code)
+    if info.code == ENGLISH:
+        return stem
+    stemmer = Stemmer.Stemmer(info.stemmer)
+    return lru_cache(maxsize=200_000)(lambda word: stemmer.stemWord(word.lower()))
+
+
+@lru_cache(maxsize=1)
+def _detector():
+    """lingua over the table's languages, low-accuracy mode: ~60 MB and a fraction of a second to build, and
+    reliable on article-length text (its high-accuracy mode needs ~450 MB for these languages)."""
+    from lingua import Language, LanguageDetectorBuilder
+    chosen = [getattr(Language, name) for info in LANGUAGES.values() for name in info.detector]
+    return LanguageDetectorBuilder.from_languages(*chosen).with_low_accuracy_mode().build()
+
+
+_BY_DETECTOR_NAME = {name: info.code for info in LANGUAGES.values() for name in info.detector}
+
+
+QUESTION_WORD_WEIGHT = 2  # "combien", "wann", "cuántos" belong to one language; "a", "le", "die" to several
+
+
+def _function_word_votes(tokens: list[str]) -> list[tuple[str, int]]:
+    """Each language's score: its stopwords among the words, its question words counted double; most first."""
+    votes = []
+    for code, info in LANGUAGES.items():
+        stops = stopwords_for(code)
+        votes.append((code, sum((t in stops) + QUESTION_WORD_WEIGHT * (t in info.question_words) for t in tokens)))
+    return sorted(votes, key=lambda pair: -pair[1])
+
+
+def _detector_confidence(text: str) -> dict[str, float]:
+    """The detector's confidence per table language (0 for those it gives nothing)."""
+    confidence: dict[str, float] = {}
+    for value in _detector().compute_language_confidence_values(text):
+        code = _BY_DETECTOR_NAME.get(value.language.name)
+        if code:
+            confidence[code] = confidence.get(code, 0.0) + float(value.value)
+    return confidence
+
+
+def detect_language(text: str, default: str = ENGLISH) -> str:
+    """The ISO 639-1 code of the text's language among LANGUAGES, or `default` when it cannot be told.
+
+    Article-length text: the detector's guess. A short text (a question): its function words first
+    ("Combien a coûté le tramway ?" has two French ones; a tie with Spanish "a", "le" goes to the
+    detector's better guess of the two), then the detector alone, then `default`.
+    """
+    sample = text[:3000]
+    tokens = [t.lower() for t in re.findall(r"[\w'’-]+", sample)]
+    if len(_LETTERS.findall(sample)) < 2:
+        return default
+    votes = _function_word_votes(tokens)
+    top_votes, second_votes = votes[0][1], votes[1][1]
+    confidence = _detector_confidence(sample)
+    if len(tokens) < SHORT_TEXT_WORDS and top_votes >= 2:
+        tied = [code for code, n in votes if n == top_votes]
+        return max(tied, key=lambda code: confidence.get(code, 0.0))
+    guess = max(confidence, key=confidence.get, default=None)
+    if guess is not None and confidence[guess] >= MIN_CONFIDENCE:
+        return guess
+    return votes[0][0] if top_votes > second_votes else default

@@ -54,3 +54,35 @@ def test_the_vectorised_filter_mask_agrees_with_search_filters_accepts():
                     SearchFilters(sources=("B", "C"), since=at(200))]:
         assert list(index.filter_mask(filters)) == [filters.accepts(m) for m in metadatas], filters
     assert np.all(index.filter_mask(SearchFilters()))
+
+
+FRENCH = ["Le vol de Marseille a connu une annulation mercredi à cause de la grève.",
+          "La médiathèque de Nantes rouvre après deux années de travaux.",
+          "Les vignes du Bordelais ont été frappées par la grêle."]
+
+
+def languages_index(docs, language):
+    ids = [f"f{i}::0000" for i in range(len(docs))]
+    meta = [{"article_id": f"f{i}", "source": "S", "title": "", **({"language": language} if language else {})}
+            for i in range(len(docs))]
+    return BM25Index.build(ids, docs, meta)
+
+
+def test_each_language_is_stemmed_with_its_own_stemmer():
+    # French stems "annulés" and "annulation" alike; the English stemmer does not.
+    assert [cid for cid, _ in languages_index(FRENCH, "fr").search("vols annulés", 3)][0] == "f0::0000"
+    assert "f0::0000" not in dict(languages_index(FRENCH, None).search("annulés", 3))
+    index = languages_index(FRENCH, "fr")
+    index.apply(set(), [("g0::0000", "Die Schulen bleiben wegen der Hitze geschlossen.",
+                         {"article_id": "g0", "source": "T", "title": "", "language": "de"})])
+    assert index.languages == {"fr", "de"}
+    assert [cid for cid, _ in index.search("Schule", 2)] == ["g0::0000"]  # German stems: Schulen -> schul
+
+
+def test_an_english_index_ranks_exactly_as_before_languages():
+    from assistant.qa.bm25 import tokenize
+    plain = build([f"a{i}::0000" for i in range(len(DOCS))], DOCS)
+    tagged = languages_index(DOCS, "en")
+    for query in ["market budget", "the harbour ferries", "water"]:
+        assert plain.search(query, 8) == [(cid.replace("f", "a", 1), s) for cid, s in tagged.search(query, 8)]
+    assert tokenize(DOCS, as_strings=True) == tokenize(DOCS, as_strings=True, languages=["en"] * len(DOCS))

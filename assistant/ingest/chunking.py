@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
+from assistant.language import detect_language
 from assistant.records import Article, Chunk
 
 # Paragraphs first, then lines, then sentence ends, then words: a chunk breaks mid-sentence only
@@ -31,6 +32,7 @@ def chunk_metadata(article: Article) -> dict:
         "author": article.author or "",
         "origin": article.origin,
         "content_hash": article.content_hash,
+        "language": detect_language(f"{article.title}\n{article.body}"),  # BM25 stems each chunk in it
     }
     if article.published_at is not None:
         meta["published_at"] = article.published_at.isoformat()

