@@ -37,7 +37,7 @@ class Settings(BaseSettings):
     cache_dir: Path = Field(Path.home() / ".cache" / "news-assistant", description="Joined model files and BM25 caches.")
 
     # --- ingestion -----------------------------------------------------------------------------
-    embedding_model: str = Field("all-MiniLM-L6-v2", description="Packaged model name, a local sentence-transformers folder, or a hub name.")
+    embedding_model: str = Field("all-MiniLM-L6-v2", description="Packaged model name (all-MiniLM-L6-v2; multilingual-e5-small for articles in several languages), a local sentence-transformers folder, or a hub name.")
     embedding_batch_size: int = Field(32, ge=1, description="Chunks per encode batch.")
     embedding_backend: Literal["torch", "onnx", "onnx-int8"] = Field("torch", description="Run the embedding model with torch, or as an ONNX Runtime export of the same weights (docs/scale.md).")
     chunk_size: int = Field(800, gt=0, description="Maximum characters per chunk (see docs/retrieval.md).")
@@ -99,6 +99,11 @@ class Settings(BaseSettings):
     decompose: bool = Field(True, description="Answer comparison/temporal yes/no questions one claim per named report (docs/decomposition.md).")
     claim_threshold: float = Field(0.45, ge=0, le=1, description="Judge P(Yes) at which a claim counts as supported by its report.")
     claim_passage_chars: int = Field(320, ge=100, description="Characters of each of a claim's passages shown to the judge.")
+
+    # --- other tools, audio (docs/reach.md) -------------------------------------------------------
+    api_token: str | None = Field(None, description="Bearer token `assistant api` and `assistant mcp --transport http` require; needed to bind anything but loopback.")
+    briefing_audio: bool = Field(False, description="Also read each archived briefing aloud into an MP3 beside it (the Atom feed's podcast enclosure).")
+    audio_voice: Literal["auto", "piper", "espeak-ng"] = Field("auto", description="Offline voice for the read-aloud briefing: Piper's packaged en_US voice, espeak-ng, or the first installed.")
 
     @classmethod
     def settings_customise_sources(

@@ -17,6 +17,8 @@ from pathlib import Path
 from filelock import FileLock
 
 from assistant.briefing.render import to_html, to_markdown
+
+AUDIO_SUFFIX, AUDIO_MIME = "mp3", "audio/mpeg"  # the read-aloud briefing beside the day's files
 from assistant.briefing.model import Briefing
 from assistant.rendering import render, safe_url
 
@@ -69,6 +71,8 @@ def store_briefing(settings, briefing: Briefing) -> Path:
         write_atomically(day_path(settings, briefing.day, "json"), json.dumps(data, ensure_ascii=False, indent=2))
         write_atomically(day_path(settings, briefing.day, "md"), to_markdown(briefing))
         write_atomically(day_path(settings, briefing.day, "html"), to_html(briefing))
+    from assistant.briefing.audio import audio_after_briefing
+    audio_after_briefing(settings, briefing.day)  # read aloud (briefing_audio), or an older reading kept in step
     write_atom(settings)
     return day_path(settings, briefing.day, "json")
 
@@ -108,13 +112,17 @@ def write_atom(settings, most: int = 60) -> Path:
         latest = max(latest, written)
         html_path = day_path(settings, day, "html")
         body = html_path.read_text(encoding="utf-8") if html_path.is_file() else ""
+        audio = day_path(settings, day, AUDIO_SUFFIX)
         entries.append({
             "id": f"tag:news-assistant,2024:{settings.collection}:briefing:{day}",
             "title": f"Briefing for {day}: " + "; ".join(s["headline"] for s in data.get("stories", [])[:3]),
             "updated": written, "href": html_path.resolve().as_uri(),
             "related": [{"href": safe_url(s.get("url")), "title": s.get("title", "")[:200]}
                         for s in data.get("sources", [])[:20] if safe_url(s.get("url"))],
-            "content": body.split("<body>", 1)[-1].split("</body>", 1)[0] or "No stories."})
+            "content": body.split("<body>", 1)[-1].split("</body>", 1)[0] or "No stories.",
+            # the read-aloud briefing as a podcast enclosure (assistant/briefing/audio.py)
+            "audio": {"href": audio.resolve().as_uri(), "type": AUDIO_MIME, "length": audio.stat().st_size}
+            if audio.is_file() else None})
     path = folder / "atom.xml"
     folder.mkdir(parents=True, exist_ok=True)
     write_atomically(path, render("atom.xml", feed_id=f"tag:news-assistant,2024:{settings.collection}:briefings",
