@@ -6,6 +6,7 @@ import json
 import os
 import time
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -104,19 +105,20 @@ def chat_model_or_fail(services) -> None:
 
 def terminal_safe(text: str) -> str:
     """Text from articles, without control characters (an escape sequence in a title must not drive the terminal)."""
-    return "".join(ch if ch in "\n\t" or ch.isprintable() else "�" for ch in str(text))
+    from assistant.safety import terminal_text
+    return terminal_text(text)
 
 
 @app.command()
 def ingest(ctx: typer.Context, inputs: list[str] = typer.Argument(..., help="Files, folders, feeds or http(s) URLs."),
            quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar.")) -> None:
     """Read articles into the index (idempotent: unchanged articles are skipped)."""
-    from assistant.store import IndexBusyError
+    from assistant.store import StoreError
     services = services_or_fail(ctx)
     try:
         report = services.ingest(inputs, progress=not quiet,
                                  on_error=lambda line: typer.secho(f"failed: {terminal_safe(line)}", fg=typer.colors.RED, err=True))
-    except IndexBusyError as exc:
+    except StoreError as exc:  # another writer held the lock too long, or the disk is full
         fail(str(exc), code=1)
     typer.echo(report.summary())
     if report.errors:
@@ -158,6 +160,10 @@ def check(ctx: typer.Context, repair: bool = typer.Option(False, "--repair", hel
         raise typer.Exit(1)
 
 
+SEARCH_MODES = ("dense", "bm25", "hybrid")
+MAX_SEARCH_K = 100
+
+
 @app.command()
 def search(ctx: typer.Context, query: str, k: int = typer.Option(5, "-k", help="How many passages."),
            source: list[str] = typer.Option([], "--source", help="Only this outlet (repeatable)."),
@@ -166,10 +172,20 @@ def search(ctx: typer.Context, query: str, k: int = typer.Option(5, "-k", help="
            mode: Optional[str] = typer.Option(None, help="dense, bm25 or hybrid (default: settings)."),
            as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """Print the top passages for a query with title, source, date and score."""
+    from assistant.safety import terminal_json
+    if not query.strip():
+        fail("the query is empty; search for some words, e.g. assistant search \"chip plant\"")
+    if len(query) > MAX_QUESTION_CHARS:
+        fail(f"the query is {len(query):,} characters long; search with at most {MAX_QUESTION_CHARS:,}")
+    if not 1 <= k <= MAX_SEARCH_K:
+        fail(f"-k {k}: how many passages, from 1 to {MAX_SEARCH_K}")
+    if mode is not None and mode not in SEARCH_MODES:
+        fail(f"--mode {mode!r}: choose {', '.join(SEARCH_MODES[:-1])} or {SEARCH_MODES[-1]}")
+    filters = filters_from(source, since, until)
     services = services_or_fail(ctx, need_articles=True)
-    passages = services.retriever.search(query, k=k, filters=filters_from(source, since, until), mode=mode)
+    passages = services.retriever.search(query, k=k, filters=filters, mode=mode)
     if as_json:
-        typer.echo(json.dumps([p.__dict__ for p in passages], ensure_ascii=False, indent=2))
+        typer.echo(terminal_json([p.__dict__ for p in passages], indent=2))
         return
     for rank, p in enumerate(passages, 1):
         typer.secho(f"[{rank}] {terminal_safe(p.title)}", bold=True)
@@ -432,131 +448,158 @@ def eval_command(ctx: typer.Context,
 
 
 def follow_db_or_fail(ctx: typer.Context):
-    from assistant.follow.database import FollowDatabase, database_path
-    path = database_path(ctx.obj.settings)
+    from assistant.follow.database import FollowDatabaseError, open_database
     try:
-        return FollowDatabase(path)
-    except Exception as exc:  # sqlite3.DatabaseError for a corrupt file, OSError for a bad place
-        fail(f"{path}: cannot open the subscriptions database ({str(exc).splitlines()[0]})")
+        return open_database(ctx.obj.settings)
+    except FollowDatabaseError as exc:
+        fail(str(exc), code=exc.code)
+
+
+@contextmanager
+def follow_errors():
+    """The subscription commands' errors as one line: a refused change (2), a busy or damaged database."""
+    from assistant.follow.database import FeedError, FollowDatabaseError
+    try:
+        yield
+    except FeedError as exc:
+        fail(str(exc))
+    except FollowDatabaseError as exc:
+        fail(str(exc), code=exc.code)
 
 
 @feeds_app.command("add")
 def feeds_add(ctx: typer.Context, url: str = typer.Argument(..., help="The feed's http(s) URL."),
               name: str = typer.Option("", "--name", help="A name for the feed (default: the feed's own title).")) -> None:
     """Subscribe to a feed."""
-    from assistant.follow.database import FeedError
-    if not url.lower().startswith(("http://", "https://")):
-        fail(f"{url}: a feed is an http(s) URL")
-    try:
+    with follow_errors():
         feed = follow_db_or_fail(ctx).add_feed(url, name)
-    except FeedError as exc:
-        fail(str(exc))
-    typer.echo(f"subscribed to {feed.url} (#{feed.id}); `assistant update` fetches it")
+    typer.echo(f"subscribed to {terminal_safe(feed.url)} (#{feed.id}); `assistant update` fetches it")
 
 
 @feeds_app.command("list")
 def feeds_list(ctx: typer.Context) -> None:
-    """The subscriptions, with their last fetch, items and errors."""
-    feeds = follow_db_or_fail(ctx).feeds()
+    """The subscriptions: name, URL, last fetch, items, and health (failing, quiet, pages skipped)."""
+    from datetime import timezone
+    from assistant.follow.health import RECENT_ITEMS, feed_problems
+    with follow_errors():
+        database = follow_db_or_fail(ctx)
+        feeds = database.feeds()
+        now = datetime.now(timezone.utc)
+        problems = {feed.id: feed_problems(feed, database.item_dates(feed.id, RECENT_ITEMS), now) for feed in feeds}
     if not feeds:
         typer.echo("no subscriptions; add one with `assistant feeds add URL`")
     for feed in feeds:
-        typer.echo(f"#{feed.id} {terminal_safe(feed.name or feed.url)}\n    {terminal_safe(feed.url)}\n    last fetch "
-                   f"{feed.last_fetch or 'never'} · {feed.last_status} · {feed.items} items · {feed.new_items} new so far"
-                   + (f"\n    error: {terminal_safe(feed.last_error)}" if feed.last_error else ""))
+        lines = [f"#{feed.id} {terminal_safe(feed.title)}"]
+        if feed.name:
+            lines.append(f"    {terminal_safe(feed.url)}")
+        lines.append(f"    last fetch {feed.last_fetch or 'never'} · {feed.last_status} · {feed.items} items · "
+                     f"{feed.new_items} new so far")
+        health = problems[feed.id]
+        lines += [f"    problem since {p.since}: {terminal_safe(p.reason)}" for p in health]
+        if not health:
+            lines.append("    healthy" if feed.last_success else "    not fetched yet")
+        if feed.last_error and feed.last_status != "failed":
+            lines.append(f"    last error: {terminal_safe(feed.last_error)}")
+        typer.echo("\n".join(lines))
 
 
 @feeds_app.command("remove")
 def feeds_remove(ctx: typer.Context, feed: str = typer.Argument(..., help="The feed's URL or #number.")) -> None:
     """Unsubscribe (articles already stored stay in the index)."""
-    from assistant.follow.database import FeedError
-    try:
+    with follow_errors():
         removed = follow_db_or_fail(ctx).remove_feed(feed.lstrip("#"))
-    except FeedError as exc:
-        fail(str(exc))
-    typer.echo(f"unsubscribed from {removed.url}")
+    typer.echo(f"unsubscribed from {terminal_safe(removed.url)}")
+
+
+MAX_REFUSED_LINES = 5  # outlines named one by one when an import refuses some; the rest are counted
 
 
 @feeds_app.command("import")
-def feeds_import(ctx: typer.Context, file: Path = typer.Argument(..., help="An OPML file exported by a feed reader.")) -> None:
-    """Subscribe to every feed of an OPML file (ones already subscribed are skipped)."""
-    from assistant.follow.database import FeedError
-    from assistant.follow.opml import read_opml
-    from assistant.ingest.sources.common import LoadError, read_capped
-    database = follow_db_or_fail(ctx)
-    try:
-        outlines = read_opml(read_capped(file, 5_000_000), str(file))
-    except (FeedError, LoadError) as exc:
-        fail(str(exc))
-    added = skipped = 0
-    for url, name in outlines:
-        try:
-            database.add_feed(url, name)
-            added += 1
-        except FeedError:
-            skipped += 1
-    typer.echo(f"{added} feeds added, {skipped} already subscribed")
+def feeds_import(ctx: typer.Context, file: Path = typer.Argument(..., help="An OPML file exported by a feed reader."),
+                 quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar.")) -> None:
+    """Subscribe to every feed of an OPML file (ones already subscribed are skipped), in one transaction."""
+    from assistant.follow.opml import read_opml_file
+    with follow_errors():
+        outlines = read_opml_file(file)
+        added, skipped, refused = follow_db_or_fail(ctx).add_feeds(outlines, progress=not quiet)
+    for line in refused[:MAX_REFUSED_LINES]:
+        typer.secho(f"refused: {terminal_safe(line)}", fg=typer.colors.RED, err=True)
+    if len(refused) > MAX_REFUSED_LINES:
+        typer.secho(f"refused: {len(refused) - MAX_REFUSED_LINES} more outlines that are not http(s) feed URLs",
+                    fg=typer.colors.RED, err=True)
+    typer.echo(f"{added} feeds added, {skipped} already subscribed" + (f", {len(refused)} refused" if refused else ""))
+    if refused:
+        raise typer.Exit(2)
 
 
 @feeds_app.command("export")
 def feeds_export(ctx: typer.Context, out: Optional[Path] = typer.Option(None, "--out", help="Write here (default: print).")) -> None:
-    """The subscriptions as OPML, for a feed reader."""
+    """The subscriptions as OPML, for a feed reader (reads only the feeds' URLs and names, so it works from a
+    database whose other parts are damaged)."""
     from assistant.follow.opml import write_opml
-    text = write_opml(follow_db_or_fail(ctx).feeds())
-    if out is None:
-        typer.echo(text, nl=False)
-    else:
-        out.write_text(text, encoding="utf-8")
-        typer.echo(f"wrote {out}")
+    from assistant.outputs import OutputError, check_output, write_output
+    try:
+        if out is not None:
+            check_output(out)
+        with follow_errors():
+            text = write_opml(follow_db_or_fail(ctx).subscriptions())
+        if out is None:
+            typer.echo(text, nl=False)
+            return
+        write_output(out, text)
+    except OutputError as exc:
+        fail(str(exc))
+    typer.echo(f"wrote {terminal_safe(out)}")
 
 
 @topics_app.command("add")
 def topics_add(ctx: typer.Context, topic: str = typer.Argument(..., help='e.g. "chip plant" or "Veridian".')) -> None:
     """Follow a topic, person or company: the briefing lists every new cited item on it."""
-    from assistant.follow.database import FeedError
-    try:
-        follow_db_or_fail(ctx).add_topic(topic)
-    except FeedError as exc:
-        fail(str(exc))
-    typer.echo(f"following {topic!r}")
+    with follow_errors():
+        added = follow_db_or_fail(ctx).add_topic(topic)
+    typer.echo(f"following {terminal_safe(added)!r}")
 
 
 @topics_app.command("list")
 def topics_list(ctx: typer.Context) -> None:
     """The topics on the watchlist."""
-    for topic in follow_db_or_fail(ctx).topics():
+    with follow_errors():
+        topics = follow_db_or_fail(ctx).topics()
+    for topic in topics:
         typer.echo(terminal_safe(topic))
 
 
 @topics_app.command("remove")
 def topics_remove(ctx: typer.Context, topic: str) -> None:
     """Stop following a topic."""
-    from assistant.follow.database import FeedError
-    try:
+    with follow_errors():
         follow_db_or_fail(ctx).remove_topic(topic)
-    except FeedError as exc:
-        fail(str(exc))
-    typer.echo(f"no longer following {topic!r}")
+    typer.echo(f"no longer following {terminal_safe(topic)!r}")
 
 
 @app.command()
 def update(ctx: typer.Context, quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
-           workers: int = typer.Option(4, help="Feeds fetched at once.")) -> None:
-    """Fetch every subscribed feed once and ingest new and changed items."""
+           workers: int = typer.Option(4, min=1, max=32, help="Feeds fetched at once.")) -> None:
+    """Fetch every subscribed feed once and ingest new and changed items.
+
+    Exit code 1 when a feed or an item failed (the others are stored); the summary says how many
+    items were stored from the feed's own text because their page was skipped, and why.
+    """
     from assistant.follow.update import update_feeds
-    from assistant.store import IndexBusyError
-    database = follow_db_or_fail(ctx)
-    if not database.feeds():
-        fail("no subscriptions; add one with `assistant feeds add URL`")
-    services = services_or_fail(ctx)
-    try:
-        report = update_feeds(services, database, progress=not quiet, workers=workers,
-                              on_error=lambda line: typer.secho(f"failed: {terminal_safe(line)}", fg=typer.colors.RED, err=True))
-    except IndexBusyError as exc:
-        fail(str(exc), code=1)
+    from assistant.store import StoreError
+    with follow_errors():
+        database = follow_db_or_fail(ctx)
+        if not database.feeds():
+            fail("no subscriptions; add one with `assistant feeds add URL`")
+        services = services_or_fail(ctx)
+        try:
+            report = update_feeds(services, database, progress=not quiet, workers=workers,
+                                  on_error=lambda line: typer.secho(f"failed: {terminal_safe(line)}", fg=typer.colors.RED, err=True))
+        except StoreError as exc:  # another writer held the index too long, or its disk is full
+            fail(str(exc), code=1)
     typer.echo(report.summary())
-    if report.failed:
-        raise typer.Exit(2)
+    if not report.complete:
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -566,15 +609,21 @@ def daily(ctx: typer.Context, day: Optional[str] = typer.Option(None, "--date", 
     """The daily job, for cron or systemd: update the feeds, write, archive and mail the briefing."""
     from datetime import date as date_type
     from assistant.follow.daily import run_daily
+    from assistant.store import StoreError
     chosen = None
     if day:
         try:
             chosen = date_type.fromisoformat(day)
         except ValueError:
             fail(f"--date {day!r} is not YYYY-MM-DD")
+    follow_db_or_fail(ctx)
     services = services_or_fail(ctx)
     chat_model_or_fail(services)
-    report = run_daily(services, chosen, progress=not quiet, update=not no_update)
+    with follow_errors():
+        try:
+            report = run_daily(services, chosen, progress=not quiet, update=not no_update)
+        except StoreError as exc:
+            fail(str(exc), code=1)
     for line in report.lines:
         typer.echo(terminal_safe(line))
 
@@ -585,15 +634,17 @@ def watch(ctx: typer.Context) -> None:
     import logging
     from assistant.follow.schedule import make_scheduler
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    follow_db_or_fail(ctx)
     services = services_or_fail(ctx)
     chat_model_or_fail(services)
     settings = ctx.obj.settings
     typer.echo(f"watching: feeds every {settings.update_every_minutes} min, briefing at {settings.briefing_time} "
                f"{settings.briefing_timezone} (Ctrl+C to stop)")
-    try:
-        make_scheduler(services, blocking=True).start()
-    except (KeyboardInterrupt, SystemExit):
-        pass
+    with follow_errors():
+        try:
+            make_scheduler(services, blocking=True).start()
+        except (KeyboardInterrupt, SystemExit):
+            pass
 
 
 @app.command()
@@ -601,21 +652,31 @@ def verify(ctx: typer.Context, file: Path = typer.Argument(..., help='JSON lines
            out: Optional[Path] = typer.Option(None, "--out", help="Write the results here (default: print them).")) -> None:
     """Check each sentence of any text against its passages: supported, score and reason, as JSON lines."""
     from assistant.models.embeddings import get_embeddings
+    from assistant.outputs import OutputError, check_output, write_output
     from assistant.qa.verify_file import VerifyInputError, verify_lines
+    from assistant.safety import terminal_json
     if not file.is_file():
         fail(f"{file}: no such file")
+    try:
+        if out is not None:
+            check_output(out)  # before the model loads and the whole file is checked
+    except OutputError as exc:
+        fail(str(exc))
     settings = ctx.obj.settings
     embeddings = get_embeddings(settings.embedding_model, settings.embedding_batch_size)
     try:
-        lines = [json.dumps(row, ensure_ascii=False) for row in verify_lines(file, embeddings.encode, settings.support_threshold)]
+        lines = [terminal_json(row) for row in verify_lines(file, embeddings.encode, settings.support_threshold)]
     except VerifyInputError as exc:
         fail(str(exc))
     if out is None:
         for line in lines:
             typer.echo(line)
-    else:
-        out.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        typer.echo(f"wrote {out} ({len(lines)} texts)")
+        return
+    try:
+        write_output(out, "\n".join(lines) + "\n")
+    except OutputError as exc:
+        fail(str(exc))
+    typer.echo(f"wrote {terminal_safe(out)} ({len(lines)} texts)")
 
 
 def report_and_gate(out: Path, report: dict, thresholds: Optional[Path]) -> None:

@@ -1,5 +1,6 @@
-"""Text that tries to steer the model: instructions hidden in articles, questions about the assistant itself,
-and calls to action that must never become the product's own voice.
+"""Text that tries to steer the model or the terminal: instructions hidden in articles, questions about the
+assistant itself, calls to action that must never become the product's own voice, and control characters
+that must never reach a terminal.
 
 Articles are content to report, never instructions to follow. Before any passage reaches a prompt,
 sentences that address an AI system ("ignore previous instructions", fake "SYSTEM:" lines, chat
@@ -9,6 +10,7 @@ removed so the model cannot copy a fake citation.
 
 from __future__ import annotations
 
+import json
 import re
 
 from assistant.markers import MARKER
@@ -71,3 +73,29 @@ def is_meta_question(question: str) -> bool:
 def is_call_to_action(sentence: str) -> bool:
     """A sentence telling the reader to do something (send, click, share a password): never the product's voice."""
     return bool(CALL_TO_ACTION.search(MARKER.sub("", sentence)))
+
+
+# --- the terminal ------------------------------------------------------------------------------------
+# Characters that drive a terminal or reorder what it shows: C0 controls but tab and newline, DEL, C1
+# controls (U+009B is a one-character CSI), bidi embeddings, overrides, isolates and marks.
+TERMINAL_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+LINE_BREAKS = re.compile("[\u2028\u2029]")
+JSON_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+
+
+def terminal_text(text: object) -> str:
+    """Text safe to print: control characters and bidi overrides removed (an escape sequence in a title or a
+    feed URL must not drive the terminal, an override must not reverse what the reader sees)."""
+    return TERMINAL_UNSAFE.sub("", LINE_BREAKS.sub("\n", str(text)))
+
+
+def plain_line(text: object) -> str:
+    """A name, title or URL as one clean line: terminal-safe, whitespace runs (newlines too) made one space."""
+    return " ".join(terminal_text(text).split())
+
+
+def terminal_json(value: object, **options) -> str:
+    """JSON for a terminal or a pipe: non-ASCII text kept readable, every character terminal_text would
+    remove written as a \\u escape instead (json already escapes the C0 controls)."""
+    text = json.dumps(value, ensure_ascii=False, **options)
+    return JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)

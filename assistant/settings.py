@@ -6,6 +6,7 @@ else `~/.config/news-assistant/config.toml`. Every field below is documented in 
 
 from __future__ import annotations
 
+import math
 import os
 from datetime import date
 from pathlib import Path
@@ -20,11 +21,25 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 def config_file_path() -> Path | None:
     explicit = os.environ.get("ASSISTANT_CONFIG")
     if explicit:
+        if Path(explicit).is_dir():
+            raise ValueError(f"ASSISTANT_CONFIG={explicit}: is a folder; point it at a TOML file")
+        if not Path(explicit).is_file():
+            raise ValueError(f"ASSISTANT_CONFIG={explicit}: no such file")
         return Path(explicit)
     for candidate in (Path("assistant.toml"), Path.home() / ".config" / "news-assistant" / "config.toml"):
         if candidate.is_file():
             return candidate
     return None
+
+
+# Numeric settings and their allowed range (inclusive; None = open): every value must also be finite
+# (rrf_k=-1 divided by zero, fetch_deadline=inf overflowed a thread's wait).
+NUMBER_RANGES: dict[str, tuple[float | None, float | None]] = {
+    "fetch_timeout": (None, 3600), "fetch_deadline": (None, 86400), "write_wait_s": (0, 86400),
+    "rrf_k": (1, None), "dense_weight": (0, None), "outlet_boost": (0, None), "passage_chars": (0, None),
+    "llm_temperature": (0, 2), "story_similarity": (-1, 1), "duplicate_jaccard": (0, 1),
+    "briefing_article_chars": (1, None), "briefing_articles_per_story": (1, None), "briefing_max_stories": (1, None),
+}
 
 
 class Settings(BaseSettings):
@@ -125,6 +140,37 @@ class Settings(BaseSettings):
     def _collection_name(cls, value: str) -> str:
         if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{1,510}[A-Za-z0-9]", value):
             raise ValueError("must be 3-512 characters of letters, digits, '.', '_' or '-', starting and ending with a letter or digit")
+        return value
+
+    @field_validator(*NUMBER_RANGES)
+    @classmethod
+    def _in_range(cls, value: float, info) -> float:
+        low, high = NUMBER_RANGES[info.field_name]
+        if not math.isfinite(value):
+            raise ValueError(f"must be a finite number, not {value}")
+        if (low is not None and value < low) or (high is not None and value > high):
+            raise ValueError(f"must be {'at least ' + format(low, 'g') if high is None else f'from {low:g} to {high:g}'}"
+                             if low is not None else f"must be at most {high:g}")
+        return value
+
+    @field_validator("briefing_timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo
+        try:
+            ZoneInfo(value)
+        except (ValueError, KeyError, OSError):  # ZoneInfoNotFoundError is a KeyError
+            raise ValueError(f"unknown time zone {value!r}; use a name like UTC, Europe/Berlin or America/New_York") from None
+        return value
+
+    @field_validator("embedding_model")
+    @classmethod
+    def _model_folder(cls, value: str) -> str:
+        folder = Path(value).expanduser()
+        if folder.is_dir() and not any((folder / name).is_file() for name in ("modules.json", "config.json")):
+            raise ValueError(f"{value} is a folder but not a sentence-transformers model (no modules.json or config.json)")
+        if value.startswith(("/", "./", "../", "~")) and not folder.exists():
+            raise ValueError(f"{value}: no such model folder")
         return value
 
     @field_validator("llm_model_path")

@@ -37,6 +37,29 @@ class IndexBusyError(StoreError):
     """Another process kept the index's write lock for longer than we were willing to wait."""
 
 
+LOW_DISK_BYTES = 64_000_000  # below this much free space, a failing Chroma write or read is a full disk
+
+
+def disk_full(folder: Path | None) -> str:
+    """"the disk holding X is full (N bytes left)" when it nearly is, else "" (Chroma's errors never say so)."""
+    import shutil
+    if folder is None:
+        return ""
+    try:
+        free = shutil.disk_usage(folder).free
+    except OSError:
+        return ""
+    return f"the disk holding {folder} is full ({free:,} bytes left)" if free < LOW_DISK_BYTES else ""
+
+
+def store_problem(folder: Path | None, action: str, exc: Exception) -> StoreError:
+    """One line for a Chroma error: a full disk said as such (what was stored before stays), else Chroma's words."""
+    full = disk_full(folder)
+    if full:
+        return StoreError(f"{full}: cannot {action}; free some space and try again (what was stored before is intact)")
+    return StoreError(f"{folder or 'the Chroma server'}: cannot {action} ({str(exc).splitlines()[0][:200]})")
+
+
 @dataclass(frozen=True)
 class ArticleState:
     content_hash: str
@@ -68,6 +91,8 @@ def make_client(index_dir: Path, chroma_url: str | None) -> chromadb.ClientAPI:
     except OSError as exc:
         raise StoreError(f"{index_dir}: cannot open the index folder ({exc.strerror or exc})") from None
     except Exception as exc:  # a corrupt chroma.sqlite3 and friends
+        if disk_full(index_dir):
+            raise store_problem(index_dir, "open the index", exc) from None
         raise StoreError(f"{index_dir}: cannot open the index ({str(exc).splitlines()[0][:160]}); "
                          "move it aside and ingest again, or run `assistant check --repair`") from None
 
@@ -151,6 +176,11 @@ class ChunkStore:
                 f"not {model_name!r} ({dimension} dims); use that model, or a new --index / collection"
             )
         self.max_batch = client.get_max_batch_size()
+        self._folder = Path(lock_path).parent if lock_path else None
+        try:
+            self.collection.count()  # Chroma applies pending writes on the first read: a full disk fails here
+        except Exception as exc:
+            raise store_problem(self._folder, "read the index", exc) from None
         self._vectorstore = None
         self._seen_generation = self.generation()
 
@@ -185,16 +215,19 @@ class ChunkStore:
     def replace_article(self, article_id: str, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
         """Drop whatever is stored for the article, then write its chunks (safe to repeat)."""
         with self.writing():
-            self.collection.delete(where={"article_id": article_id})
-            for start in range(0, len(chunks), self.max_batch):
-                part = chunks[start:start + self.max_batch]
-                self.collection.upsert(
-                    ids=[c.id for c in part],
-                    documents=[c.text for c in part],
-                    metadatas=[c.metadata for c in part],
-                    embeddings=vectors[start:start + self.max_batch],
-                )
-            self._bump_generation(article_id)
+            try:
+                self.collection.delete(where={"article_id": article_id})
+                for start in range(0, len(chunks), self.max_batch):
+                    part = chunks[start:start + self.max_batch]
+                    self.collection.upsert(
+                        ids=[c.id for c in part],
+                        documents=[c.text for c in part],
+                        metadatas=[c.metadata for c in part],
+                        embeddings=vectors[start:start + self.max_batch],
+                    )
+                self._bump_generation(article_id)
+            except Exception as exc:  # chromadb.errors.InternalError ("Error in compaction") on a full disk
+                raise store_problem(self._folder, f"write article {article_id}", exc) from None
 
     def delete_article(self, article_id: str) -> int:
         with self.writing():

@@ -24,7 +24,20 @@ LOCAL_SOURCE = "Local file"  # the outlet of articles read from local files that
 
 
 class LoadError(Exception):
-    """One input (or one record inside it) could not be read; the message is one line."""
+    """One input (or one record inside it) could not be read; the message is one line.
+
+    `kind` is the reason in a few words ("private address", "HTTP 404"), for counts such as
+    "3 stored from the feed's summary only: private address".
+    """
+
+    def __init__(self, message: str, kind: str = ""):
+        super().__init__(message)
+        self.kind = kind
+
+    @property
+    def reason(self) -> str:
+        """The reason in a few words: the kind, else the message after the input's name."""
+        return self.kind or str(self).rsplit(": ", 1)[-1].split(" (")[0][:60]
 
 
 @dataclass(frozen=True)
@@ -96,8 +109,8 @@ def clean_text(text: str) -> str:
     return text.encode("utf-8", "replace").decode("utf-8") if re.search(r"[\ud800-\udfff]", text) else text
 
 
-def read_capped(path: Path, max_bytes: int) -> bytes:
-    """The file's bytes: a regular file (after symlinks) of at most max_bytes, else a LoadError."""
+def read_capped(path: Path, max_bytes: int, what: str = "(setting max_article_bytes)") -> bytes:
+    """The file's bytes: a regular file (after symlinks) of at most max_bytes, else a LoadError naming the cap."""
     try:
         info = os.stat(path)
     except OSError as exc:
@@ -107,14 +120,14 @@ def read_capped(path: Path, max_bytes: int) -> bytes:
             "a device" if stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode) else "a socket or special file"
         raise LoadError(f"{path}: is {kind}, not a regular file")
     if info.st_size > max_bytes:
-        raise LoadError(f"{path}: {info.st_size:,} bytes is over the {max_bytes:,}-byte limit (setting max_article_bytes)")
+        raise LoadError(f"{path}: {info.st_size:,} bytes is over the {max_bytes:,}-byte limit {what}", kind="too large")
     try:
         with open(path, "rb") as handle:
             data = handle.read(max_bytes + 1)
     except OSError as exc:
         raise LoadError(f"{path}: cannot read ({exc.strerror})") from None
     if len(data) > max_bytes:
-        raise LoadError(f"{path}: over the {max_bytes:,}-byte limit (setting max_article_bytes)")
+        raise LoadError(f"{path}: over the {max_bytes:,}-byte limit {what}", kind="too large")
     return data
 
 

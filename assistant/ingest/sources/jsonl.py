@@ -50,7 +50,10 @@ def load_json(path: Path, limits: Limits = Limits()) -> LoadResult:
     result = LoadResult(origin=str(path))
     if path.suffix.lower() == ".jsonl":
         records = []
-        for number, line in enumerate(text.splitlines(), 1):
+        # JSON Lines are split on "\n" only: str.splitlines() would also split at U+2028, U+0085 and
+        # friends, which JSON allows raw inside strings, and cut one article into two malformed lines
+        for number, line in enumerate(text.split("\n"), 1):
+            line = line.removesuffix("\r")
             if not line.strip():
                 continue
             try:
