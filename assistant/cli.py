@@ -860,5 +860,64 @@ def bench_qa(ctx: typer.Context,
         typer.echo(line)
 
 
+@app.command("mcp")
+def mcp_command(ctx: typer.Context,
+                transport: str = typer.Option("stdio", help="stdio (for desktop assistants and IDEs) or http (streamable HTTP at /mcp)."),
+                host: str = typer.Option("127.0.0.1", help="http: interface to bind; anything but loopback needs api_token."),
+                port: int = typer.Option(8766, help="http: port (1-65535).")) -> None:
+    """Serve the assistant to MCP clients: search, ask, summarize, briefing, verify, ingest, list; briefings as resources."""
+    from assistant.api.guard import bind_problem
+    from assistant.api.mcp_server import run_mcp
+    if transport not in ("stdio", "http"):
+        fail(f"--transport {transport!r}: choose stdio or http")
+    settings = ctx.obj.settings
+    if transport == "http":
+        if not 1 <= port <= 65535:
+            fail(f"--port {port}: a port is a number from 1 to 65535")
+        if bind_problem(host, settings.api_token):
+            fail(bind_problem(host, settings.api_token))
+        typer.echo(f"MCP on http://{host}:{port}/mcp  (Ctrl+C to stop)", err=True)
+    services = services_or_fail(ctx)
+    try:
+        run_mcp(services, "stdio" if transport == "stdio" else "streamable-http", host, port, settings.api_token)
+    except KeyboardInterrupt:
+        pass
+
+
+@app.command("api")
+def api_command(ctx: typer.Context, host: str = typer.Option("127.0.0.1", help="Interface to bind; anything but loopback needs api_token."),
+                port: int = typer.Option(8765, help="Port (1-65535).")) -> None:
+    """Serve an OpenAI-compatible /v1/chat/completions and JSON routes for search, summaries and briefings."""
+    import socket
+    from assistant.api.guard import bind_problem
+    from assistant.api.http import run_api
+    settings = ctx.obj.settings
+    if not 1 <= port <= 65535:
+        fail(f"--port {port}: a port is a number from 1 to 65535")
+    if bind_problem(host, settings.api_token):
+        fail(bind_problem(host, settings.api_token))
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            fail(f"cannot listen on {host}:{port} ({exc.strerror or exc}); choose another --port")
+    services = services_or_fail(ctx)
+    typer.echo(f"API on http://{host}:{port}/v1 (model news-assistant){' with bearer token' if settings.api_token else ''}  (Ctrl+C to stop)")
+    run_api(services, host, port, settings.api_token)
+
+
+@bench_app.command("audio")
+def bench_audio(ctx: typer.Context, minutes: float = typer.Option(2.0, min=0.1, max=30, help="Length of the synthetic briefing.")) -> None:
+    """Read a synthetic briefing aloud: seconds of rendering per minute of audio (bar: at most 60, i.e. real time)."""
+    from assistant.briefing.audio import AudioUnavailable
+    from assistant.briefing.audio_bench import run_audio_benchmark
+    try:
+        lines = run_audio_benchmark(ctx.obj.settings, minutes, progress=True)
+    except AudioUnavailable as exc:
+        fail(str(exc), code=1)
+    for line in lines:
+        typer.echo(line)
+
+
 if __name__ == "__main__":
     app()
