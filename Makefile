@@ -72,3 +72,4 @@ bench: install-test
 	$(BIN)/assistant bench update --feeds 50 --items 20
 	$(BIN)/assistant bench scale $(SHARED) --sizes 1000,10000,100000 --server
 	$(BIN)/assistant eval-summaries $(CORPUS) --out out/summary-bench -q  # article and topic summary p50
+	$(BIN)/assistant bench audio --minutes 2  # seconds of rendering per minute of read-aloud briefing
