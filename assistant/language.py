@@ -200,3 +200,10 @@ def detect_language(text: str, default: str = ENGLISH) -> str:
     if guess is not None and confidence[guess] >= MIN_CONFIDENCE:
         return guess
     return votes[0][0] if top_votes > second_votes else default
+
+
+def answer_language_line(question: str) -> str:
+    """The prompt line asking for an answer in the question's language: empty for English, so English prompts
+    stay byte for byte what they were (and English figures with them)."""
+    code = detect_language(question)
+    return "" if code == ENGLISH else f"Write the answer in {language_name(code)}, the language of the question.\n"

@@ -37,6 +37,14 @@ def test_text_without_words_falls_back_to_the_default_and_names_are_in_english()
     assert all(info.code == code and info.name for code, info in LANGUAGES.items())
 
 
+def test_the_answer_prompt_line_names_the_questions_language_and_is_empty_for_english():
+    from assistant.language import answer_language_line
+    assert answer_language_line("Combien de vols ont été annulés à Marseille ?") == \
+        "Write the answer in French, the language of the question.\n"
+    assert answer_language_line("¿Cuántos turistas visitaron Sevilla en 2024?").startswith("Write the answer in Spanish")
+    assert answer_language_line("How many flights were cancelled in Marseille?") == ""
+
+
 def ingest_fixture(services):
     report = services.ingest([str(FOLDER / "articles.jsonl")], progress=False)
     assert not report.errors and report.count("new") == len(ARTICLES)
