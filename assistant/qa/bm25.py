@@ -2,9 +2,10 @@
 
 The fingerprint covers every chunk id and its article's content hash, so an article updated in
 place (same chunk count, new text) gets a new index. Each chunk is stemmed in its article's language
-(chunk metadata "language", English when absent); a query is stemmed in every language the index
-holds, so it meets each article in that article's own stems. An English-only index tokenizes exactly
-as before languages existed. Cache folders are written under a unique
+(chunk metadata "language", English when absent); a query is stemmed in English and, when it is
+asked in another language the index holds, in that language too, so it meets those articles in their
+own stems. An English question, or any question over an English-only index, tokenizes exactly as
+before languages existed. Cache folders are written under a unique
 temporary name and renamed into place, so two processes building at once never see half a cache.
 """
 
@@ -24,7 +25,7 @@ import numpy as np
 
 from bm25s.tokenization import Tokenized
 
-from assistant.language import ENGLISH, STOPWORDS, language_of, stem, stemmer_for, stopwords_for
+from assistant.language import ENGLISH, STOPWORDS, detect_language, language_of, stem, stemmer_for, stopwords_for
 
 
 def tokenize(texts: list[str], as_strings: bool = False, languages: list[str] | None = None):
@@ -54,8 +55,15 @@ def _tokenize_in(texts: list[str], code: str) -> list[list[str]]:
                           show_progress=False, return_ids=False)
 
 
+def query_languages(query: str, index_languages: set[str]) -> set[str]:
+    """English, and the query's own language when the index holds articles in it."""
+    if index_languages <= {ENGLISH}:
+        return {ENGLISH}
+    return {ENGLISH} | ({detect_language(query)} & index_languages)
+
+
 def query_terms(query: str, languages: set[str]) -> list[str]:
-    """The query's terms in each language the index holds (English first), each term once."""
+    """The query's terms stemmed in each of `languages` (English first), each term once."""
     ordered = [ENGLISH] + sorted(languages - {ENGLISH})
     if ordered == [ENGLISH]:
         return list(tokenize([query], as_strings=True)[0])
@@ -217,7 +225,7 @@ class BM25Index:
             mask = ~self.removed
             if filters is not None and not filters.is_empty():
                 mask = mask & self.filter_mask(filters)
-            languages = self.languages
+            languages = query_languages(query, self.languages)
             tokens = tokenize([query]) if languages == {ENGLISH} else [query_terms(query, languages)]
             if (tokens.vocab if languages == {ENGLISH} else tokens[0]) and mask.any():
                 weights = None if mask.all() else mask.astype(np.float32)
@@ -230,7 +238,7 @@ class BM25Index:
 
     def score_delta(self, query: str, filters=None) -> list[tuple[str, float]]:
         """BM25 (Lucene variant, as bm25s) of the incremental chunks, with the base's document frequencies."""
-        terms = set(query_terms(query, self.languages))
+        terms = set(query_terms(query, query_languages(query, self.languages)))
         total = len(self.ids) + len(self.delta)
         frequency = self.document_frequency
         k1, b = (self.model.k1, self.model.b) if self.model is not None else (1.5, 0.75)
