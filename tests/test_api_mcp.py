@@ -77,6 +77,7 @@ def test_every_tool_answers_through_the_client(services):
         out["days"] = json.loads((await client.read_resource("briefing://days")).contents[0].text)
         day = out["days"][0]
         out["markdown"] = (await client.read_resource(f"briefing://{day}")).contents[0].text
+        out["latest"] = result_of(await client.call_tool("briefing", {}))  # the archived one, not written again
         out["bad"] = await client.call_tool("ask", {"question": "  "})
         out["missing"] = await client.call_tool("summarize", {"article": chip.id, "topic": "x"})
         return out
@@ -92,6 +93,7 @@ def test_every_tool_answers_through_the_client(services):
     assert [s["supported"] for s in out["verify"]["sentences"]] == [True, False]
     assert out["briefing"]["day"] == chip.published_at[:10] and out["briefing"]["markdown"].startswith("# Briefing for")
     assert out["days"] == [out["briefing"]["day"]] and out["markdown"] == out["briefing"]["markdown"]
+    assert out["latest"]["written_at"] == out["briefing"]["written_at"]
     assert out["bad"].is_error and "the question is empty" in out["bad"].content[0].text
     assert out["missing"].is_error and "not both" in out["missing"].content[0].text
 

@@ -58,7 +58,7 @@ def build_mcp(services) -> MCPServer:
 
     @server.tool(structured_output=True)
     def briefing(day: str | None = None, write: bool = False) -> dict[str, Any]:
-        """The cited briefing of a day (YYYY-MM-DD; default the latest day with articles): the archived one when
+        """The cited briefing of a day (YYYY-MM-DD; default: the latest archived one): the archived briefing when
         there is one, else written now (minutes). write: write it again even if archived."""
         return checked(operations.briefing, services, day, write)
 

@@ -122,13 +122,16 @@ def summarize(services, article: str | None = None, topic: str | None = None, le
 
 
 def briefing(services, day: str | None = None, write: bool = False) -> dict:
-    """A day's briefing: the archived one when there is one (unless `write`), else written now (takes minutes)."""
+    """A day's briefing: the archived one when there is one (unless `write`), else written now (takes minutes).
+    Without a day: the latest archived briefing, or, with none archived, the latest day with articles."""
     from assistant.briefing.archive import archived_days, load_day
     from assistant.briefing.render import to_markdown
     from assistant.models.chat import ChatModelError
     chosen = parse_day(day)
-    if chosen is not None and not write:
-        stored = load_day(services.settings, chosen.isoformat())
+    if not write:
+        days = archived_days(services.settings)
+        wanted = chosen.isoformat() if chosen is not None else (days[-1] if days else None)
+        stored = load_day(services.settings, wanted) if wanted else None
         if stored is not None:
             return briefing_view(services.settings, stored)
     needs_articles(services)
