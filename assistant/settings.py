@@ -61,7 +61,7 @@ class Settings(BaseSettings):
     fetch_deadline: float = Field(30.0, gt=0, description="Most seconds one fetch may take in all, however slowly the bytes trickle in.")
     max_article_bytes: int = Field(20_000_000, gt=0, description="Largest file or HTTP response read as one input (bytes).")
     allow_private_urls: bool = Field(False, description="Let feed items and page URLs point at loopback/private addresses (URLs typed at the CLI always may).")
-    write_wait_s: float = Field(60.0, ge=0, description="Seconds a writer waits for another process's write lock before giving up.")
+    write_wait_s: float = Field(60.0, ge=0, description="Seconds a writer waits for another process's write lock (the index, the feeds database) before giving up.")
 
     # --- retrieval -----------------------------------------------------------------------------
     top_k: int = Field(4, ge=1, le=20, description="Passages put in the answer prompt.")

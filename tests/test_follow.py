@@ -128,3 +128,82 @@ def test_killed_update_converges_without_duplicates(tmp_path):
         assert stats.startswith("48 articles"), stats
     finally:
         news.close()
+
+
+# --- feed health ---------------------------------------------------------------------------------------
+def health_db(tmp_path):
+    from assistant.follow.database import FollowDatabase
+    return FollowDatabase(tmp_path / "follow.sqlite3")
+
+
+def items_every(database, feed_id, gap_hours: float, count: int, first="2024-06-01T00:00:00+00:00"):
+    from datetime import datetime, timedelta
+    from assistant.follow.database import StoredItem
+    start = datetime.fromisoformat(first)
+    items = [StoredItem(f"k{n}", "f", f"a{n}", (start + timedelta(hours=gap_hours * n)).isoformat()) for n in range(count)]
+    database.record_success(feed_id, items, title="Harbor Ledger", item_count=count, new=count)
+
+
+def test_feed_health_reports_a_failing_feed_since_its_first_failure(tmp_path):
+    from dataclasses import FrozenInstanceError, fields
+    from datetime import datetime, timezone
+    from assistant.follow.health import FeedProblem, feed_health
+    database = health_db(tmp_path)
+    feed = database.add_feed("http://example.com/a.xml")
+    database.record_failure(feed.id, "http://example.com/a.xml: HTTP 500")
+    database.record_failure(feed.id, "http://example.com/a.xml: HTTP 502")
+    (problem,) = feed_health(database, datetime.now(timezone.utc))
+    assert [f.name for f in fields(FeedProblem)] == ["url", "title", "reason", "since"]
+    assert problem.url == "http://example.com/a.xml" and "HTTP 502" in problem.reason
+    assert problem.since == datetime.now(timezone.utc).date().isoformat()
+    with pytest.raises(FrozenInstanceError):
+        problem.reason = "x"
+    items_every(database, feed.id, 24, 5)  # a success clears it
+    assert feed_health(database, datetime.now(timezone.utc)) == []
+
+
+@pytest.mark.parametrize("gap_hours, days_later, quiet", [(24, 3, False), (24, 5, True), (1, 1.5, False), (1, 3, True),
+                                                          (24 * 7, 20, False), (24 * 7, 30, True)])
+def test_a_feed_is_quiet_relative_to_its_own_rhythm(tmp_path, gap_hours, days_later, quiet):
+    from datetime import datetime, timedelta, timezone
+    from assistant.follow.health import feed_health
+    database = health_db(tmp_path)
+    feed = database.add_feed("http://example.com/a.xml")
+    items_every(database, feed.id, gap_hours, 10)
+    problems = feed_health(database, datetime.now(timezone.utc) + timedelta(days=days_later))
+    assert bool(problems) == quiet, problems
+    if quiet:
+        assert "nothing new for" in problems[0].reason and problems[0].title == "Harbor Ledger"
+
+
+def test_a_feed_with_few_items_is_quiet_after_two_weeks(tmp_path):
+    from datetime import datetime, timedelta, timezone
+    from assistant.follow.health import feed_health
+    database = health_db(tmp_path)
+    feed = database.add_feed("http://example.com/a.xml")
+    items_every(database, feed.id, 1, 2)
+    assert feed_health(database, datetime.now(timezone.utc) + timedelta(days=13)) == []
+    assert feed_health(database, datetime.now(timezone.utc) + timedelta(days=15))
+
+
+def test_skipped_item_pages_are_a_problem_until_a_fetch_without_skips(tmp_path):
+    from datetime import datetime, timezone
+    from assistant.follow.health import feed_health
+    database = health_db(tmp_path)
+    feed = database.add_feed("http://example.com/a.xml")
+    database.record_success(feed.id, [], item_count=3, pages_skipped=3, skip_reason="private address")
+    (problem,) = feed_health(database, datetime.now(timezone.utc))
+    assert problem.reason == "3 item pages skipped on the last fetch (private address)"
+    database.record_success(feed.id, [], item_count=3)
+    assert feed_health(database, datetime.now(timezone.utc)) == []
+
+
+def test_an_older_database_gains_the_health_columns(tmp_path):
+    import sqlite3
+    from assistant.follow.database import SCHEMA
+    path = tmp_path / "follow.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.executescript(SCHEMA)
+        db.execute("INSERT INTO feeds (url, name, added_at) VALUES ('http://example.com/a.xml', 'A', '2024-01-01')")
+    (feed,) = health_db(tmp_path).feeds()
+    assert feed.name == "A" and feed.pages_skipped == 0 and feed.last_success is None

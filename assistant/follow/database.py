@@ -291,7 +291,7 @@ def clean_name(name: str) -> str:
 
 def subscribable_url(url: str) -> str:
     """The URL as it will be fetched (http/https, a host, no spaces or control characters), or a FeedError."""
-    from assistant.ingest.fetch import feed_url
+    from assistant.ingest.sources.fetch import feed_url
     from assistant.ingest.sources.common import LoadError
     try:
         return feed_url(url)

@@ -1,6 +1,6 @@
 """URLs and RSS/Atom feeds: pages are fetched and extracted; a feed's items are fetched as articles.
 
-Every fetch goes through assistant.ingest.fetch: each hop (redirects included) is checked before
+Every fetch goes through assistant.ingest.sources.fetch: each hop (redirects included) is checked before
 it is connected to, with a per-read timeout, a total deadline, a size cap counted after
 decompression and a bounded number of redirects. URLs found inside feeds may not point at this
 machine or the private network unless allow_private_urls is set.
@@ -16,7 +16,7 @@ from urllib.parse import urljoin
 
 import feedparser
 
-from assistant.ingest.fetch import Fetched, fetch, fetch_conditional
+from assistant.ingest.sources.fetch import Fetched, fetch, fetch_conditional
 from assistant.ingest.sources.common import LoadError, LoadResult, Limits, decode_text, parse_datetime
 from assistant.ingest.sources.html import article_from_html
 from assistant.ingest.sources.xmlsafe import check_xml

@@ -21,7 +21,7 @@ import socket
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -86,7 +86,7 @@ def blocked_kind(text: str) -> str | None:
         address = ipaddress.ip_address(text.split("%")[0])
     except ValueError:
         return "an unreadable address"
-    for candidate in (address, embedded_ipv4(address)):
+    for candidate in (embedded_ipv4(address), address):  # the IPv4 inside names the kind best
         if candidate is None:
             continue
         for label, test in BLOCKED_ADDRESSES:
@@ -118,6 +118,11 @@ def parse_hop(url: str, may_be_private: bool) -> Hop:
         scheme = url.split(":", 1)[0].lower() if ":" in url else ""
         if scheme and scheme not in ALLOWED_SCHEMES:
             raise LoadError(f"{url}: only http(s) URLs can be fetched, not {scheme}:", kind="not http(s)") from None
+        if not scheme:
+            raise LoadError(f"{url}: only http(s) URLs can be fetched, like https://example.com/rss",
+                            kind="not http(s)") from None
+        if not urlsplit(url).netloc:
+            raise LoadError(f"{url}: the URL has no host", kind="bad URL") from None
         raise LoadError(f"{url}: not a URL that can be fetched", kind="bad URL") from None
     scheme = (parsed.scheme or "").lower()
     if scheme not in ALLOWED_SCHEMES:
@@ -262,8 +267,12 @@ def _download(first: Hop, limits: Limits, stop: threading.Event, headers: dict) 
                 raise LoadError(f"{hop.url}: HTTP {response.status_code} redirect without a Location", kind="bad redirect")
             target = urljoin(hop.url, location.encode("latin-1", "replace").decode("utf-8", "replace"))
             trusted = first.may_be_private and (target_origin(target) == origin(first))
-            hop = parse_hop(target, trusted or limits.allow_private_urls)
-            check_hop(hop)
+            try:
+                hop = parse_hop(target, trusted or limits.allow_private_urls)
+                check_hop(hop)
+            except LoadError as exc:  # name what the user gave, then the hop that was refused
+                reason = str(exc).split(": ", 1)[-1]
+                raise LoadError(f"{first.url}: redirected to {target[:300]}: {reason}", kind=exc.kind) from None
             headers = {"User-Agent": headers["User-Agent"]}  # validators belong to the first URL only
             if stop.is_set():
                 raise LoadError(f"{first.url}: stopped at the deadline", kind="timed out")
