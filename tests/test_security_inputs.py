@@ -5,7 +5,6 @@ input and the problem, no traceback, the store and the feeds database unchanged.
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import threading
 import time

@@ -265,7 +265,8 @@ def _download(first: Hop, limits: Limits, stop: threading.Event, headers: dict) 
             response.close()
             if not location:
                 raise LoadError(f"{hop.url}: HTTP {response.status_code} redirect without a Location", kind="bad redirect")
-            target = urljoin(hop.url, location.encode("latin-1", "replace").decode("utf-8", "replace"))
+            target = urljoin(hop.url, location.encode("latin-1", "replace").decode("utf-8", "replace").strip())
+            target = target.replace(" ", "%20")  # what a browser sends for a sloppy Location
             trusted = first.may_be_private and (target_origin(target) == origin(first))
             try:
                 hop = parse_hop(target, trusted or limits.allow_private_urls)
