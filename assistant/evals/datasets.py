@@ -1,6 +1,8 @@
 """Eval datasets: a folder with `corpus.jsonl` (articles) and `qa.jsonl` (questions with gold answers).
 
-MultiHop-RAG's `qa-dev.jsonl` has the same fields, so its folder works as it is.
+MultiHop-RAG's `qa-dev.jsonl` has the same fields, so its folder works as it is. RealTimeQA's rows say
+`gold` for the answer and `date` for the quiz day (asked as `today`); they carry no evidence, so the
+gold-holding articles are found in the corpus (assistant/evals/gold_evidence.py).
 """
 
 from __future__ import annotations
@@ -62,12 +64,19 @@ def load_dataset(folder: Path) -> Dataset:
             row = json.loads(line)
         except json.JSONDecodeError as exc:
             raise ValueError(f"{qa_path}:{number}: malformed JSON ({exc.msg})") from None
-        questions.append(Question(
-            id=row["id"], question=row["question"], answer=row["answer"],
-            answer_type=row.get("answer_type", "entity"), question_type=row.get("question_type") or "other",
-            evidence=tuple(Evidence(e["doc_id"], e["fact"]) for e in row.get("evidence", [])),
-            history=tuple(row.get("history", [])), today=row.get("today"),
-        ))
+        try:
+            answer = row["answer"] if "answer" in row else row["gold"]
+            questions.append(Question(
+                id=str(row["id"]), question=row["question"], answer=answer,
+                answer_type=row.get("answer_type", "entity"), question_type=row.get("question_type") or "other",
+                evidence=tuple(Evidence(e["doc_id"], e["fact"]) for e in row.get("evidence", [])),
+                history=tuple(row.get("history", [])), today=row.get("today") or row.get("date"),
+            ))
+        except KeyError as exc:
+            raise ValueError(f"{qa_path}:{number}: missing field {exc.args[0]!r}") from None
+    if questions and not any(q.evidence for q in questions) and all(q.today for q in questions):
+        from assistant.evals.gold_evidence import with_corpus_evidence
+        questions = with_corpus_evidence(questions, corpus)
     briefings = folder / "briefings.jsonl"
     return Dataset(name=folder.name, corpus_path=corpus, qa_path=qa_path, questions=questions,
                    briefings_path=briefings if briefings.is_file() else None)

@@ -42,9 +42,27 @@ def prepare(services: Services, data, progress: bool, keep: set[str] | None = No
     return prepare_index(data, services.store, services.embeddings, services.settings, progress=progress, keep=keep)
 
 
+# Figures of the product shown beside the textbook RAG's (and their ratio) in every report.
+BASELINE_METRICS = ("answer.accuracy", "answer.accuracy_weighted", "answer.contains", "refusal.precision",
+                    "refusal.recall", "refusal.false_refusal_rate", "retrieval.answer_in_prompt",
+                    "retrieval.gold_article_in_prompt", "speed.p50_s")
+
+
+def add_baseline(summary: dict, baseline: dict) -> None:
+    """The baseline's overall figures as `baseline.<metric>`, and the product's accuracy over the baseline's."""
+    summary["baseline"] = baseline
+    overall = summary["overall"]
+    for key in BASELINE_METRICS:
+        if key in baseline["overall"]:
+            overall[f"baseline.{key}"] = baseline["overall"][key]
+    accuracy = "answer.accuracy_weighted" if "answer.accuracy_weighted" in overall else "answer.accuracy"
+    base = baseline["overall"].get(accuracy, 0.0)
+    overall["baseline.accuracy_ratio"] = round(overall[accuracy] / base, 4) if base else 0.0
+
+
 def run_eval(settings: Settings, dataset: Path, limit: int, out: Path, compare: Path | None, thresholds: Path | None,
              verifier_labels: Path | None, briefings: bool, progress: bool, say=print, services: Services | None = None,
-             seed: int = 0, distractors: int = 0) -> EvalOutcome:
+             seed: int = 0, distractors: int = 0, baseline: bool = False) -> EvalOutcome:
     from assistant.evals.datasets import load_dataset, stratified
     from assistant.evals.report import check_thresholds, write_chart, write_json, write_markdown
     from assistant.evals.runner import run_questions, summarise
@@ -60,7 +78,14 @@ def run_eval(settings: Settings, dataset: Path, limit: int, out: Path, compare: 
     started = datetime.now().isoformat(timespec="seconds")
     records = list(run_questions(services.answer_chain, questions, settings, progress=progress))
     from collections import Counter
-    summary = summarise(records, dict(Counter(q.question_type for q in data.questions)))
+    weights = dict(Counter(q.question_type for q in data.questions))
+    summary = summarise(records, weights)
+    baseline_records = []
+    if baseline:
+        from assistant.evals.baseline import TextbookRAG
+        rag = TextbookRAG(settings, services.retriever, services.chat_model, top_k=settings.top_k)
+        baseline_records = list(run_questions(rag, questions, settings, progress=progress))
+        add_baseline(summary, summarise(baseline_records, weights))
     if verifier_labels is not None and verifier_labels.is_file():
         from assistant.evals.verifier_eval import verifier_agreement
         summary["overall"].update({k: round(v, 4) for k, v in verifier_agreement(
@@ -79,7 +104,7 @@ def run_eval(settings: Settings, dataset: Path, limit: int, out: Path, compare: 
             "embedding_model": settings.embedding_model, "briefings": briefing_rows}
     old = json.loads(compare.read_text())["summary"] if compare else None
     failures = check_thresholds(summary, thresholds) if thresholds else None
-    write_json(out / "report.json", summary, records, meta)
+    write_json(out / "report.json", summary, records, meta, baseline_records)
     write_markdown(out / "report.md", summary, records, meta, old, failures)
     write_chart(out / "chart.png", summary)
     return EvalOutcome(summary, failures, out / "report.md", old)

@@ -12,8 +12,11 @@ from assistant.evals.runner import QuestionRecord
 CHART_METRICS = ["answer.contains", "retrieval.hits@10", "citation.recall", "citation.precision", "refusal.recall"]
 
 
-def write_json(path: Path, summary: dict, records: list[QuestionRecord], meta: dict) -> None:
+def write_json(path: Path, summary: dict, records: list[QuestionRecord], meta: dict,
+               baseline_records: list[QuestionRecord] = ()) -> None:
     data = {"meta": meta, "summary": summary, "questions": [asdict(r) for r in records]}
+    if baseline_records:
+        data["baseline_questions"] = [asdict(r) for r in baseline_records]
     path.write_text(json.dumps(data, indent=2, ensure_ascii=False))
 
 
@@ -42,6 +45,8 @@ def compare_lines(summary: dict, old_summary: dict) -> list[str]:
 def write_markdown(path: Path, summary: dict, records: list[QuestionRecord], meta: dict,
                    old_summary: dict | None = None, failures: list[str] | None = None) -> None:
     columns = {"overall": summary["overall"], **summary["by_type"]}
+    if summary.get("baseline"):
+        columns["textbook RAG"] = summary["baseline"]["overall"]
     parts = [f"# Eval: {meta['dataset']}", "",
              f"{meta['questions']} questions, model `{meta['model']}`, retrieval `{meta['retrieval_mode']}`, "
              f"top_k {meta['top_k']}, passage_chars {meta['passage_chars']}, run {meta['finished']}.", "",

@@ -76,6 +76,14 @@ def answer_correct(answer: str, refused: bool, question: Question) -> float:
     return answer_scores(answer, question.answer, question.answer_type)["contains"]
 
 
+def prompt_scores(passages, question: Question) -> dict[str, float]:
+    """Whether what the model was shown could answer: a gold article, and a passage holding the gold answer."""
+    from assistant.evals.gold_evidence import holds
+    gold_docs = {e.doc_id for e in question.evidence}
+    return {"gold_article_in_prompt": float(any(p.article_id in gold_docs for p in passages)),
+            "answer_in_prompt": float(any(holds(p.title + " \n " + p.text, question.answer) for p in passages))}
+
+
 def score_question(chain: AnswerChain, question: Question, settings: Settings) -> QuestionRecord:
     record = QuestionRecord(question.id, question.question_type, question.answer_type, question.question,
                             question.answer, answerable=question.answerable)
@@ -91,6 +99,7 @@ def score_question(chain: AnswerChain, question: Question, settings: Settings) -
     if question.answerable:
         record.scores = answer_scores("" if result.refused else result.answer, question.answer, question.answer_type)
         if question.evidence:
+            record.scores.update(prompt_scores(result.passages, question))
             mark = time.perf_counter()
             retrieved = chain.retriever.search(result.query, k=10, filters=result.filters)
             record.timings["retrieval10_ms"] = round((time.perf_counter() - mark) * 1000, 1)
@@ -145,8 +154,8 @@ def summarise(records: list[QuestionRecord], weights: dict[str, int] | None = No
         out = {"questions": len(rows)}
         for key in ("exact", "contains", "f1"):
             out[f"answer.{key}"] = mean([r.scores[key] for r in answerable])
-        for key in ("hits@4", "hits@10", "mrr@10", "evidence_recall@10"):
-            out[f"retrieval.{key}"] = mean([r.scores[key] for r in with_evidence])
+        for key in ("hits@4", "hits@10", "mrr@10", "evidence_recall@10", "gold_article_in_prompt", "answer_in_prompt"):
+            out[f"retrieval.{key}"] = mean([r.scores.get(key, 0.0) for r in with_evidence])
         out["answer.accuracy"] = mean([r.correct for r in rows])
         graded = [r for r in answered if "gold_cited" in r.citation]
         cited = sum(r.citation["gold_cited"] for r in graded)
