@@ -919,5 +919,79 @@ def bench_audio(ctx: typer.Context, minutes: float = typer.Option(2.0, min=0.1, 
         typer.echo(line)
 
 
+@app.command("stories")
+def stories_command(ctx: typer.Context,
+                    day: Optional[str] = typer.Option(None, "--date", help="YYYY-MM-DD (default: the latest day with articles)."),
+                    as_json: bool = typer.Option(False, "--json", help="Print one JSON object: the day's stories with their ledgers."),
+                    quiet: bool = typer.Option(False, "--quiet", "-q")) -> None:
+    """Stories across days as of a day: first report, outlets and days, who covered them, and each claim's ledger."""
+    from datetime import date as date_type
+    from assistant.briefing.continuity import feed_problems
+    from assistant.briefing.stories import latest_day
+    from assistant.stories.memory import StoryMemoryError
+    from assistant.stories.outlets import OutletFileError
+    from assistant.stories.render import feed_problems_markdown, story_markdown
+    from assistant.stories.update import catch_up, open_memory
+    from assistant.stories.view import StoryReader
+    services = services_or_fail(ctx, need_articles=True)
+    settings = services.settings
+    chosen = None
+    if day:
+        try:
+            chosen = date_type.fromisoformat(day)
+        except ValueError:
+            fail(f"--date {day!r} is not YYYY-MM-DD")
+    chosen = chosen or latest_day(services.store, settings.briefing_timezone)
+    try:
+        memory = open_memory(settings, services.embeddings.name)
+        catch_up(settings, services.store, services.embeddings.encode, memory, chosen, progress=not quiet and not as_json)
+        views = StoryReader(settings, memory).views_on(chosen)
+    except (StoryMemoryError, OutletFileError) as exc:
+        fail(str(exc))
+    problems = feed_problems(settings)
+    if as_json:
+        typer.echo(json.dumps({"day": chosen.isoformat(), "stories": [v.json() for v in views], "feed_problems": problems},
+                              ensure_ascii=False))
+        return
+    typer.echo(terminal_safe(f"# Stories on {chosen.isoformat()}\n"))
+    typer.echo(terminal_safe("\n".join(story_markdown(v) for v in views) or "No stories on this day.\n"))
+    if problems:
+        typer.echo(terminal_safe(feed_problems_markdown(problems)))
+
+
+@app.command("eval-stories")
+def eval_stories(ctx: typer.Context,
+                 fixture: Path = typer.Argument(Path("evals/stories"), help="Folder with corpus.jsonl, gold.json and outlets.toml."),
+                 multihop: Optional[Path] = typer.Option(None, "--multihop", help="Also score cross-day linking on this MultiHop folder's corpus.jsonl."),
+                 pairs: Path = typer.Option(Path("evals/stories/multihop-pairs.jsonl"), help="Hand-labelled MultiHop pairs (with --multihop)."),
+                 out: Path = typer.Option(Path("out/stories-eval"), help="Folder for report.json."),
+                 thresholds: Optional[Path] = typer.Option(None, help="TOML of minimum figures; exit 1 when one is missed."),
+                 quiet: bool = typer.Option(False, "--quiet", "-q")) -> None:
+    """Score the story memory: ledger states per status and cross-day linking on the fixture (and on MultiHop)."""
+    from assistant.evals.stories_eval import run_fixture, run_multihop
+    from assistant.models.embeddings import EmbeddingModelError, get_embeddings
+    for path in (fixture / "corpus.jsonl", fixture / "gold.json"):
+        if not path.is_file():
+            fail(f"{path}: no such file")
+    if multihop is not None and not (multihop / "corpus.jsonl").is_file():
+        fail(f"--multihop {multihop}: no corpus.jsonl there")
+    if multihop is not None and not pairs.is_file():
+        fail(f"--pairs {pairs}: no such file")
+    settings = ctx.obj.settings
+    try:
+        embeddings = get_embeddings(settings.embedding_model, settings.embedding_batch_size, settings.embedding_backend,
+                                    settings.cache_dir)
+    except EmbeddingModelError as exc:
+        fail(str(exc))
+    started = time.perf_counter()
+    report = run_fixture(fixture, settings, embeddings.encode, embeddings.name)
+    report["summary"]["overall"]["stories.fixture_seconds"] = round(time.perf_counter() - started, 2)
+    if multihop is not None:
+        extra = run_multihop(multihop / "corpus.jsonl", pairs, settings, embeddings.encode, embeddings.name, progress=not quiet)
+        report["summary"]["overall"].update(extra["summary"]["overall"])
+        report["multihop"] = extra
+    report_and_gate(out, report, thresholds)
+
+
 if __name__ == "__main__":
     app()

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
+from assistant.qa.passage_window import lead_passage
 from assistant.records import SearchFilters, StoredArticle
 from assistant.store import ChunkStore
 
@@ -24,6 +25,8 @@ class Story:
     articles: list[StoredArticle]
     reprints: dict[str, str] = field(default_factory=dict)  # article id -> id of the report it copies
     centroid: np.ndarray | None = None
+    vectors: list[np.ndarray] = field(default_factory=list)  # each article's lead vector, in `articles` order
+    story_id: int | None = None  # its story in the story memory, once linked
 
     @property
     def reports(self) -> list[StoredArticle]:
@@ -70,7 +73,8 @@ def jaccard(a: set[str], b: set[str]) -> float:
 
 
 def lead_text(article: StoredArticle, chars: int = 600) -> str:
-    return f"{article.title}\n{article.body[:chars]}"
+    """Headline and opening, after any sign-up box at the top (it would make every such page alike)."""
+    return f"{article.title}\n{lead_passage(article, chars).text}"
 
 
 def group_stories(articles: list[StoredArticle], encode: Callable[[list[str]], np.ndarray],
@@ -106,7 +110,7 @@ def group_stories(articles: list[StoredArticle], encode: Callable[[list[str]], n
         centroid = centroid / (np.linalg.norm(centroid) or 1.0)
         stories.append(Story([articles[i] for i in members],
                              {articles[i].id: articles[reprint_of[i]].id for i in members if i in reprint_of},
-                             centroid))
+                             centroid, [vectors[i] for i in members]))
     return rank_stories(stories)
 
 

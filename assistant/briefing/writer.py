@@ -169,7 +169,9 @@ class BriefingWriter:
         return (" ".join(fresh), True) if fresh else ("", False)
 
     def write(self, stories: list[Story], day: str, window: tuple[datetime, datetime],
-              previous: dict | None, progress: bool = True) -> Briefing:
+              previous: dict | None, progress: bool = True, continuing: dict[int, dict] | None = None) -> Briefing:
+        """`continuing` (story memory id -> earlier story) replaces matching the previous briefing's centroids
+        when the story memory knows which stories continue."""
         import time
         started = time.perf_counter()
         stories = stories[: self.settings.briefing_max_stories]
@@ -181,7 +183,10 @@ class BriefingWriter:
         earlier_stories = previous.get("stories", []) if previous else []
         briefs = []
         for story in tqdm(stories, desc="Writing stories", unit="story", disable=not progress, dynamic_ncols=True):
-            earlier = match_earlier(story, earlier_stories, self.settings.story_similarity)
+            if continuing is not None and story.story_id is not None:
+                earlier = continuing.get(story.story_id)
+            else:
+                earlier = match_earlier(story, earlier_stories, self.settings.story_similarity)
             briefs.append(self.write_story(story, numbers, earlier))
         overview, overview_ok = ("", False)
         if len(briefs) > 1:  # one story: its key points say it all, an overview would only repeat them

@@ -59,6 +59,7 @@ class TopicSummary:
     sources: list[Passage]
     dropped: int = 0
     timings: dict[str, float] = field(default_factory=dict)
+    ledger: list[str] = field(default_factory=list)  # what became of its claims across days (story memory)
 
     def to_markdown(self) -> str:
         lines = [f"# {self.topic}", "", "## What happened", ""]
@@ -72,6 +73,8 @@ class TopicSummary:
             lines += ["", "## Where reports differ", ""] + [f"- {d}" for d in self.disagreements]
         if self.still_open:
             lines += ["", "## Still open", ""] + [f"- {s}" for s in self.still_open]
+        if self.ledger:
+            lines += ["", "## Claims across days", ""] + [f"- {s}" for s in self.ledger]
         lines += ["", "## Sources", ""]
         lines += [f"[{i}] {p.title} — {p.source}, {(p.published_at or '')[:10]}" for i, p in enumerate(self.sources, 1)]
         return "\n".join(lines) + "\n"
@@ -83,6 +86,7 @@ class TopicSummary:
                               "sentence": e.sentence} for e in self.timeline],
                 "by_outlet": {k: [e.n for e in v] for k, v in self.by_outlet.items()},
                 "disagreements": self.disagreements, "still_open": self.still_open, "dropped": self.dropped,
+                "ledger": self.ledger,
                 "citations": [citation_json(i, p) for i, p in enumerate(self.sources, 1)],
                 "timings": {k: round(v, 3) for k, v in self.timings.items()}}
 
@@ -135,8 +139,18 @@ class TopicSummarizer:
         used = {e.sentence for e in entries}
         summary = TopicSummary(topic, overview, timeline, by_outlet, self.disagreements(entries),
                                self.open_items(topic, passages, used), passages, dropped)
+        summary.ledger = self.ledger(passages, filters)
         summary.timings["total_s"] = time.perf_counter() - started
         return summary
+
+    def ledger(self, passages: list[Passage], filters: SearchFilters) -> list[str]:
+        """The story memory's verdicts on these articles' claims (docs/stories.md); none if it cannot be read."""
+        import sqlite3
+        from assistant.stories.topic_ledger import topic_ledger
+        try:
+            return topic_ledger(self.settings, passages, filters.until.date() if filters.until else None)
+        except (sqlite3.Error, ValueError):
+            return []
 
     def map(self, topic: str, passages: list[Passage]) -> list[TimelineEntry]:
         entries = []
