@@ -39,13 +39,13 @@ REDIRECT_STATUSES = {301, 302, 303, 307, 308}
 MAX_URL_CHARS = 4000
 # What an address may not be unless private URLs are allowed, first match named in the error.
 BLOCKED_ADDRESSES: tuple[tuple[str, Callable[[ipaddress._BaseAddress], bool]], ...] = (
-    ("this machine (loopback)", lambda a: a.is_loopback),
-    ("an unspecified address", lambda a: a.is_unspecified),
-    ("a link-local address", lambda a: a.is_link_local),
-    ("a private network", lambda a: a.is_private),
-    ("a multicast address", lambda a: a.is_multicast),
-    ("a reserved address", lambda a: a.is_reserved),
-    ("a non-public address", lambda a: not a.is_global),
+    ("this machine, loopback", lambda a: a.is_loopback),
+    ("unspecified", lambda a: a.is_unspecified),
+    ("link-local", lambda a: a.is_link_local),
+    ("a private range", lambda a: a.is_private),
+    ("multicast", lambda a: a.is_multicast),
+    ("reserved", lambda a: a.is_reserved),
+    ("non-public", lambda a: not a.is_global),
 )
 NAT64 = ipaddress.ip_network("64:ff9b::/96")
 IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
@@ -155,7 +155,7 @@ def check_hop(hop: Hop) -> None:
     for info in infos:
         kind = blocked_kind(str(info[4][0]))
         if kind:
-            raise LoadError(f"{hop.url}: points at {kind} (setting allow_private_urls)", kind="private address")
+            raise LoadError(f"{hop.url}: points at a private network address ({kind}; setting allow_private_urls)", kind="private address")
 
 
 def _checked_pools(check: Callable[[str], str | None]) -> dict:
@@ -293,7 +293,8 @@ def _get(session: requests.Session, hop: Hop, limits: Limits, headers: dict) -> 
     try:
         return session.get(hop.url, timeout=limits.timeout, headers=headers, stream=True, allow_redirects=False)
     except BlockedAddress as exc:
-        raise LoadError(f"{hop.url}: points at {str(exc).split(' reached ', 1)[1]} (setting allow_private_urls)",
+        kind = str(exc).split(" reached ", 1)[1]
+        raise LoadError(f"{hop.url}: points at a private network address ({kind}; setting allow_private_urls)",
                         kind="private address") from None
     except requests.exceptions.Timeout:
         raise LoadError(f"{hop.url}: unreachable (no answer within {limits.timeout:g} s, setting fetch_timeout)",
