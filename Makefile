@@ -65,6 +65,7 @@ eval-multihop: install
 	$(BIN)/assistant eval $(SHARED) --out out/multihop-full
 
 bench: install-test
+	$(BIN)/assistant bench startup --runs 5  # --help, stats, search, ask from a fresh process (median of 5)
 	$(BIN)/assistant bench ingest $(CORPUS)
 	$(BIN)/assistant bench ingest $(CORPUS) --backend onnx-int8
 	$(BIN)/assistant bench qa $(SHARED) --limit 12

@@ -283,3 +283,49 @@ def run_parallel_benchmark(model_path: Path, prompts: list[list[dict]], users: l
             yield {"users": n, "mode": mode, "first_token_p50_s": round(percentile([r[0] for r in results], 50), 2),
                    "total_p50_s": round(percentile([r[1] for r in results], 50), 2), "wall_s": round(wall, 1),
                    "answers_per_min": round(n / wall * 60, 2)}
+
+
+# The commands `bench startup` times from a fresh process, and the issue's bar for each (seconds, or for
+# `ask` the wall time as a multiple of the chain's own total).
+STARTUP_TARGETS: dict[str, float] = {"--help": 1.0, "stats": 2.0, "search": 3.0, "ask": 1.2}
+
+
+def run_startup_benchmark(index: Path, runs: int, query: str, question: str, with_ask: bool = True,
+                          extra_args: tuple[str, ...] = (), command: list[str] | None = None,
+                          cwd: Path | None = None) -> Iterator[str]:
+    """Wall time of one-shot commands, each in a new process (what a user waits for at a shell), median of `runs`.
+
+    `ask` is compared with the chain's own total (its --json timings): the rest is start-up (imports, model
+    loads) and exit.
+    """
+    import json
+    import statistics
+    import subprocess
+    script = Path(sys.executable).parent / "assistant"
+    base = list(command or ([str(script)] if script.exists() else [sys.executable, "-m", "assistant.cli"]))
+    base += ["--index", str(index), *extra_args]
+    commands = {"--help": ["--help"], "stats": ["stats"], "search": ["search", query]}
+    if with_ask:
+        commands["ask"] = ["ask", "--json", question]
+    yield f"{'command':<8} {'median s':>9} {'min s':>6} {'max s':>6}  target"
+    for name, args in commands.items():
+        walls, chain_totals, first_tokens = [], [], []
+        for _ in range(runs):
+            started = time.perf_counter()
+            done = subprocess.run(base + args, capture_output=True, text=True, timeout=900, cwd=cwd)
+            walls.append(time.perf_counter() - started)
+            if done.returncode != 0:
+                raise RuntimeError(f"`assistant {' '.join(args)}` failed: {done.stderr.strip()[-300:]}")
+            if name == "ask":
+                timings = json.loads(done.stdout.strip().splitlines()[-1]).get("timings", {})
+                chain_totals.append(timings.get("total_s", 0.0))
+                first_tokens.append(timings.get("first_token_s", 0.0))
+        wall = statistics.median(walls)
+        line = f"{name:<8} {wall:>9.2f} {min(walls):>6.2f} {max(walls):>6.2f}"
+        if name == "ask":
+            chain = statistics.median(chain_totals)
+            ratio = wall / chain if chain else float("inf")
+            yield (f"{line}  wall / chain total {ratio:.2f} (≤ {STARTUP_TARGETS['ask']}); chain total {chain:.2f} s, "
+                   f"chain first token {statistics.median(first_tokens):.2f} s, start-up and exit {wall - chain:.2f} s")
+        else:
+            yield f"{line}  ≤ {STARTUP_TARGETS[name]:.0f} s"

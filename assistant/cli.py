@@ -16,13 +16,18 @@ import typer
 
 from assistant.settings import Settings
 
+# Plain help (rich_markup_mode=None): every character as written (rich markup ate "[n]"), no <bool> noise, and
+# no rich import at start-up; assistant/cli_help.py adds the examples and value names.
+PLAIN_HELP = {"rich_markup_mode": None, "no_args_is_help": True}
 app = typer.Typer(help="Offline-first news assistant: ingest articles, ask cited questions, read a briefing.",
-                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
-bench_app = typer.Typer(help="Benchmarks that print figures.", no_args_is_help=True)
+                  epilog="Start:\n\n\b\n  assistant ingest articles/\n  assistant ask \"What did the council decide?\"\n"
+                         "  assistant serve   (the page: chat, briefing, library, feeds)",
+                  add_completion=False, pretty_exceptions_enable=False, **PLAIN_HELP)
+bench_app = typer.Typer(help="Benchmarks that print figures.", **PLAIN_HELP)
 app.add_typer(bench_app, name="bench")
-feeds_app = typer.Typer(help="Feed subscriptions: add, list, remove, import/export OPML.", no_args_is_help=True)
+feeds_app = typer.Typer(help="Feed subscriptions: add, list, remove, import/export OPML.", **PLAIN_HELP)
 app.add_typer(feeds_app, name="feeds")
-topics_app = typer.Typer(help="Watchlist: topics, people or companies the briefing follows (\"Your topics\").", no_args_is_help=True)
+topics_app = typer.Typer(help="Watchlist: topics, people or companies the briefing follows (\"Your topics\").", **PLAIN_HELP)
 app.add_typer(topics_app, name="topics")
 
 
@@ -80,12 +85,31 @@ def main(ctx: typer.Context,
     ctx.obj = Context(settings, index is not None or "ASSISTANT_INDEX_DIR" in os.environ)
 
 
-def services_or_fail(ctx: typer.Context, settings: Settings | None = None, need_articles: bool = False):
-    """The product's parts, or a one-line error naming what is wrong with the store or the models."""
+def require_store(settings: Settings) -> None:
+    """Commands that read the index need one there: a typo in --index is an error, not a new, empty store
+    (only the commands that write articles create one)."""
+    if settings.chroma_url:
+        return
+    from assistant.store import is_store
+    folder = settings.index_dir
+    if folder.exists() and not folder.is_dir():
+        fail(f"{folder}: the index path is a file, not a folder; choose another --index")
+    if not is_store(folder):
+        fail(f"{folder}: no index there; check --index, or create one with `assistant ingest PATH`")
+
+
+def services_or_fail(ctx: typer.Context, settings: Settings | None = None, need_articles: bool = False,
+                     must_exist: bool | None = None):
+    """The product's parts, or a one-line error naming what is wrong with the store or the models.
+
+    `must_exist` (the default when the command needs articles): the index must be there already."""
     from assistant.models.embeddings import EmbeddingModelError
     from assistant.services import build_services
     from assistant.store import StoreError
-    services = build_services(settings or ctx.obj.settings)
+    settings = settings or ctx.obj.settings
+    if need_articles if must_exist is None else must_exist:
+        require_store(settings)
+    services = build_services(settings)
     try:
         services.store
     except (StoreError, EmbeddingModelError) as exc:
@@ -95,9 +119,45 @@ def services_or_fail(ctx: typer.Context, settings: Settings | None = None, need_
     return services
 
 
-def chat_model_or_fail(services) -> None:
-    from assistant.models.chat import ChatModelError
+def store_services_or_fail(ctx: typer.Context):
+    """The parts for commands that only read or delete (stats, list, remove): the store opens under the
+    embedder it was built with, and no embedder is loaded."""
+    from assistant.services import build_services
+    from assistant.startup import StoredEmbedder
+    from assistant.store import StoreError, make_client, stored_embedding
+    settings = ctx.obj.settings
+    require_store(settings)
     try:
+        identity = stored_embedding(make_client(settings.index_dir, settings.chroma_url), settings.collection,
+                                    None if settings.chroma_url else settings.index_dir)
+    except StoreError as exc:
+        fail(str(exc))
+    if identity is None:
+        fail(f"collection {settings.collection!r} is not in {settings.chroma_url or settings.index_dir}; check "
+             "--set collection=..., or create it with `assistant ingest PATH`")
+    services = build_services(settings, embeddings=StoredEmbedder(*identity))
+    try:
+        services.store
+    except StoreError as exc:
+        fail(str(exc))
+    return services
+
+
+def chat_backend_or_fail(settings: Settings) -> None:
+    """Settings the chat model cannot work with, found before minutes of loading."""
+    from assistant.startup import openai_backend_problem
+    problem = openai_backend_problem(settings)
+    if problem:
+        fail(problem)
+
+
+def chat_model_or_fail(services, loading=None) -> None:
+    """The chat model (waiting for a load started earlier, if any), or its problem in one line."""
+    from assistant.models.chat import ChatModelError
+    chat_backend_or_fail(services.settings)
+    try:
+        if loading is not None:
+            loading.result()
         services.chat_model
     except ChatModelError as exc:
         fail(str(exc))
@@ -111,18 +171,57 @@ def terminal_safe(text: str) -> str:
 
 @app.command()
 def ingest(ctx: typer.Context, inputs: list[str] = typer.Argument(..., help="Files, folders, feeds or http(s) URLs."),
+           source: Optional[str] = typer.Option(None, "--source", help="The outlet of articles whose files name none "
+                                                "(a .txt never does; default: \"Local file\")."),
+           day: Optional[str] = typer.Option(None, "--date", help="The publication date of articles whose files give "
+                                             "none (a .txt never does; default: the file's modification time)."),
            quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar.")) -> None:
-    """Read articles into the index (idempotent: unchanged articles are skipped)."""
+    """Read articles into the index (idempotent: unchanged articles are skipped; the same text under
+    another name is stored once). Creates the index when it is not there yet.
+
+    Files: .txt (first line = title), .md with optional front matter (title, source, url, published_at,
+    author, id), .html, .json/.jsonl, .rss/.atom/.xml feeds; folders are read recursively.
+    """
+    from assistant.ingest.pipeline import ArticleDefaults
     from assistant.store import StoreError
+    missing = [item for item in inputs if "://" not in item and not Path(item).exists()]
+    if missing:
+        fail(f"{missing[0]}: no such file or folder" + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""))
+    if source is not None and not source.strip():
+        fail("--source is empty; name the outlet, e.g. --source \"Quay Gazette\"")
+    defaults = ArticleDefaults(source=source.strip() if source else None, published_at=parse_day(day, "date"))
     services = services_or_fail(ctx)
     try:
-        report = services.ingest(inputs, progress=not quiet,
-                                 on_error=lambda line: typer.secho(f"failed: {terminal_safe(line)}", fg=typer.colors.RED, err=True))
+        report = services_ingest(services, inputs, quiet, defaults if defaults != ArticleDefaults() else None)
     except StoreError as exc:  # another writer held the lock too long, or the disk is full
         fail(str(exc), code=1)
     typer.echo(report.summary())
     if report.errors:
         raise typer.Exit(2)
+
+
+def services_ingest(services, inputs: list[str], quiet: bool, defaults=None):
+    """Ingest through the services, with the outlet and date given on the command line (if any)."""
+    on_error = lambda line: typer.secho(f"failed: {terminal_safe(line)}", fg=typer.colors.RED, err=True)  # noqa: E731
+    if defaults is None:
+        return services.ingest(inputs, progress=not quiet, on_error=on_error)
+    from assistant.ingest.pipeline import ingest as run_ingest
+    return run_ingest(inputs, services.store, services.embeddings, services.settings, progress=not quiet,
+                      on_error=on_error, defaults=defaults)
+
+
+def parse_day(value: Optional[str], name: str) -> Optional[datetime]:
+    """A YYYY-MM-DD option as midnight UTC, or a one-line error naming the option."""
+    if value is None:
+        return None
+    from datetime import date as date_type, timezone
+    try:
+        day = date_type.fromisoformat(value.strip())
+    except ValueError:
+        fail(f"--{name} {value!r} is not a date like 2024-05-19 (YYYY-MM-DD)")
+    if not 1900 <= day.year <= datetime.now().year + 1:
+        fail(f"--{name} {value!r} is out of range (1900 to next year)")
+    return datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
 
 
 def parse_when(value: Optional[str], name: str) -> Optional[datetime]:
@@ -146,7 +245,7 @@ def check(ctx: typer.Context, repair: bool = typer.Option(False, "--repair", hel
     """Check that every stored chunk has its vector and that dense search finds it; --repair fixes what is not."""
     from assistant.ingest.integrity import check_store, repair as repair_store
     from assistant.store import IndexBusyError
-    services = services_or_fail(ctx)
+    services = services_or_fail(ctx, must_exist=True)
     report = check_store(services.store, services.embeddings.dimension, progress=not quiet,
                          on_line=lambda line: typer.secho(f"damaged: {terminal_safe(line)}", fg=typer.colors.YELLOW, err=True))
     if report.damaged and repair:
@@ -196,7 +295,7 @@ def search(ctx: typer.Context, query: str, k: int = typer.Option(5, "-k", help="
 @app.command()
 def stats(ctx: typer.Context) -> None:
     """Counts per source and the date range of the index."""
-    store = services_or_fail(ctx).store
+    store = store_services_or_fail(ctx).store
     articles = store.list_articles()
     typer.echo(f"{len(articles)} articles, {sum(a.chunks for a in articles)} chunks, embedding model {store.model_name}")
     per_source = Counter(a.source for a in articles)
@@ -208,6 +307,48 @@ def stats(ctx: typer.Context) -> None:
     dates = sorted(a.published_at for a in articles if a.published_at)
     if dates:
         typer.echo(f"published from {dates[0]} to {dates[-1]}")
+
+
+@app.command("list")
+def list_articles(ctx: typer.Context,
+                  source: list[str] = typer.Option([], "--source", help="Only this outlet (repeatable)."),
+                  since: Optional[str] = typer.Option(None, help="Only articles published at or after this date."),
+                  until: Optional[str] = typer.Option(None, help="Only articles published before this date."),
+                  as_json: bool = typer.Option(False, "--json", help="Print JSON (id, title, source, url, "
+                                               "published_at, chunks).")) -> None:
+    """The stored articles, newest first: id, date, outlet, title and chunks (ids for `summarize` and `remove`)."""
+    from assistant.safety import terminal_json
+    filters = filters_from(source, since, until)
+    articles = store_services_or_fail(ctx).store.list_articles(None if filters.is_empty() else filters)
+    if as_json:
+        typer.echo(terminal_json([{"id": a.id, "title": a.title, "source": a.source, "url": a.url,
+                                   "published_at": a.published_at, "chunks": a.chunks} for a in articles], indent=2))
+        return
+    if not articles:
+        typer.echo("no articles" + (" for those filters" if not filters.is_empty() else "; run `assistant ingest PATH`"))
+    for a in articles:
+        typer.echo(f"{a.id}  {(a.published_at or 'undated')[:10]:<10}  {terminal_safe(a.source)[:28]:<28}  "
+                   f"{terminal_safe(a.title)[:90]}  ({a.chunks} chunk{'s' if a.chunks != 1 else ''})")
+
+
+@app.command()
+def remove(ctx: typer.Context,
+           ids: list[str] = typer.Argument(..., help="Article ids, as `assistant list` shows them.")) -> None:
+    """Delete articles from the index (every chunk and its vector, under the index's write lock)."""
+    from assistant.store import StoreError
+    store = store_services_or_fail(ctx).store
+    wanted = list(dict.fromkeys(i.strip() for i in ids))
+    known = {a.id: a for a in store.list_articles()}
+    unknown = [i for i in wanted if i not in known]
+    if unknown:  # nothing is removed when one id is wrong: the user fixes the list and runs it again
+        fail(f"{unknown[0]}: no stored article with this id; `assistant list` shows the ids"
+             + (f" ({len(unknown) - 1} more unknown)" if len(unknown) > 1 else ""))
+    for article_id in wanted:
+        try:
+            chunks = store.delete_article(article_id)
+        except StoreError as exc:  # another writer held the lock too long, or the disk is full
+            fail(str(exc), code=1)
+        typer.echo(f"removed {article_id} “{terminal_safe(known[article_id].title)}” ({chunks} chunks)")
 
 
 def print_sources(result) -> None:
@@ -226,6 +367,13 @@ def print_sources(result) -> None:
 MAX_QUESTION_CHARS = 2000
 
 
+def check_question(question: str) -> None:
+    if not question.strip():
+        fail("the question is empty; ask something, e.g. assistant ask \"Who won the vote?\"")
+    if len(question) > MAX_QUESTION_CHARS:
+        fail(f"the question is {len(question):,} characters long; ask in at most {MAX_QUESTION_CHARS:,}")
+
+
 @app.command()
 def ask(ctx: typer.Context, question: Optional[str] = typer.Argument(None, help="The question; leave out for an interactive loop."),
         source: list[str] = typer.Option([], "--source", help="Only this outlet (repeatable)."),
@@ -237,10 +385,20 @@ def ask(ctx: typer.Context, question: Optional[str] = typer.Argument(None, help=
     The terminal shows the answer only once it is checked: a sentence no cited passage supports never
     reaches the screen as fact.
     """
-    services = services_or_fail(ctx, need_articles=True)
-    chat_model_or_fail(services)
-    chain = services.answer_chain
+    from assistant.startup import ChatModelLoad
+    if question is not None:
+        check_question(question)
     filters = filters_from(source, since, until)
+    chat_backend_or_fail(ctx.obj.settings)
+    require_store(ctx.obj.settings)
+    loading = ChatModelLoad(ctx.obj.settings)  # beside the store and the embedder, which open meanwhile
+    try:
+        services = services_or_fail(ctx, need_articles=True)
+    except typer.Exit:
+        loading.finish_quietly()
+        raise
+    chat_model_or_fail(services, loading)
+    chain = services.answer_chain
     history: list[dict] = []
     questions = [question] if question is not None else None
     while True:
@@ -255,10 +413,7 @@ def ask(ctx: typer.Context, question: Optional[str] = typer.Argument(None, help=
                 return
             if current.lower() in {"", "quit", "exit"}:
                 return
-        if not current:
-            fail("the question is empty")
-        if len(current) > MAX_QUESTION_CHARS:
-            fail(f"the question is {len(current):,} characters long; ask in at most {MAX_QUESTION_CHARS:,}")
+        check_question(current)
         result = chain.ask(current, history, filters)
         if as_json:
             typer.echo(json.dumps(result.to_json(), ensure_ascii=False))
@@ -279,28 +434,43 @@ def summarize(ctx: typer.Context,
               since: Optional[str] = typer.Option(None, help="Topic: only articles published at or after this date."),
               until: Optional[str] = typer.Option(None, help="Topic: only articles published before this date."),
               as_json: bool = typer.Option(False, "--json", help="Print one JSON object (citations as in `ask --json`).")) -> None:
-    """Summarize one article (a cited line and key points) or a topic over time (timeline, who said what)."""
+    """Summarize one article (a cited line and key points) or a topic over time (timeline, who said what).
+
+    ARTICLE is an id from `assistant list` (a-0123456789abcdef), or a file or URL, which is ingested first.
+    """
     from assistant.ingest.sources import LoadError
     if (article is None) == (topic is None):
         fail("give an ARTICLE (id, file or URL) or --topic TEXT, not both")
     if length not in ("line", "short", "full"):
         fail(f"--length {length!r}: choose line, short or full")
-    services = services_or_fail(ctx)
-    chat_model_or_fail(services)
+    filters = filters_from(source, since, until)
+    chat_backend_or_fail(ctx.obj.settings)
     if topic is not None:
-        if services.store.count() == 0:
-            fail("the index is empty; run `assistant ingest PATH` first")
-        result = services.topic_summarizer.summarize(topic, filters_from(source, since, until))
+        if not topic.strip():
+            fail("--topic is empty; name a topic, e.g. --topic \"chip plant\"")
+        services = services_or_fail(ctx, need_articles=True)
+        chat_model_or_fail(services)
+        result = services.topic_summarizer.summarize(topic, filters)
         if not result.timeline:
             fail(f"no articles about {topic!r} in the index{' for those filters' if source or since or until else ''}", code=1)
         typer.echo(json.dumps(result.to_json(), ensure_ascii=False) if as_json else terminal_safe(result.to_markdown()))
         return
-    try:
-        stored = services.stored_article(article)
-    except (ValueError, LoadError) as exc:
-        fail(str(exc))
-    if stored is None:
-        fail(f"{article}: no stored article with this id, and not a file or URL that could be read")
+    readable = article.lower().startswith(("http://", "https://")) or Path(article).exists()
+    services = services_or_fail(ctx, must_exist=not readable)
+    if not readable:  # an id: found in the store, or a one-line error before the chat model loads
+        found = services.store.articles(article_ids=[article])
+        if not found:
+            fail(f"{article}: no stored article with this id, and no such file or URL; "
+                 "`assistant list` shows the ids")
+        stored = found[0]
+    else:
+        try:
+            stored = services.stored_article(article)
+        except (ValueError, LoadError) as exc:
+            fail(str(exc))
+        if stored is None:
+            fail(f"{article}: no article could be read from it")
+    chat_model_or_fail(services)
     summary = services.article_summarizer.summarize(stored, length)
     if as_json:
         typer.echo(json.dumps(summary.to_json(), ensure_ascii=False))
@@ -324,7 +494,6 @@ def briefing(ctx: typer.Context,
     from datetime import date as date_type
     from assistant.briefing.render import to_html, to_markdown
     from assistant.models.chat import ChatModelError
-    services = services_or_fail(ctx)
     window = None
     if since or until:
         if not (since and until):
@@ -336,10 +505,14 @@ def briefing(ctx: typer.Context,
             chosen_day = date_type.fromisoformat(day)
         except ValueError:
             fail(f"--date {day!r} is not YYYY-MM-DD")
+        if not 1900 <= chosen_day.year <= 2200:
+            fail(f"--date {day}: out of range (a briefing day lies between 1900 and 2200)")
     if out is not None:
         problem = unwritable(out)
         if problem:
             fail(f"--out {out}: {problem}")
+    chat_backend_or_fail(ctx.obj.settings)
+    services = services_or_fail(ctx, need_articles=True)
     try:
         result, stored = services.briefing(chosen_day, window, source, progress=not quiet)
     except (ChatModelError, ValueError) as exc:
@@ -762,6 +935,35 @@ def bench_ingest(ctx: typer.Context,
         typer.echo(line)
 
 
+@bench_app.command("startup")
+def bench_startup(ctx: typer.Context,
+                  corpus: Path = typer.Argument(Path("evals/gold/corpus.jsonl"), help="Articles for a fresh index (unless "
+                                                "--index names an existing one)."),
+                  runs: int = typer.Option(5, min=1, help="Fresh processes per command (the median is reported)."),
+                  query: str = typer.Option("Quds Force leader", help="What `search` looks for."),
+                  question: str = typer.Option("Who is the new leader of the Quds Force?", help="What `ask` is asked."),
+                  no_ask: bool = typer.Option(False, "--no-ask", help="Skip `ask` (it needs the chat model).")) -> None:
+    """Wall time of `--help`, `stats`, `search` and `ask` from a fresh process each (median of --runs)."""
+    import tempfile
+    from assistant.benchmarks import run_startup_benchmark
+    from assistant.store import is_store
+    settings = ctx.obj.settings
+    with tempfile.TemporaryDirectory(prefix="bench-startup-") as folder:
+        index = settings.index_dir
+        if not (ctx.obj.index_given and is_store(index)):
+            if not corpus.is_file():
+                fail(f"{corpus}: no such file")
+            index = Path(folder) / "index"
+            services = services_or_fail(ctx, settings.model_copy(update={"index_dir": index, "chroma_url": None}))
+            typer.echo(f"index: {services_ingest(services, [str(corpus)], True).summary()}")
+        typer.echo(f"{runs} fresh processes per command; index {index}")
+        try:
+            for line in run_startup_benchmark(index, runs, query, question, with_ask=not no_ask):
+                typer.echo(line)
+        except RuntimeError as exc:
+            fail(str(exc), code=1)
+
+
 @bench_app.command("update")
 def bench_update(ctx: typer.Context, feeds: int = typer.Option(50, help="Local feeds."),
                  items: int = typer.Option(20, help="Items per feed.")) -> None:
@@ -992,6 +1194,10 @@ def eval_stories(ctx: typer.Context,
         report["multihop"] = extra
     report_and_gate(out, report, thresholds)
 
+
+# Keep this after the last command: every command gets its example, every option its value name and help.
+from assistant.cli_help import annotate  # noqa: E402
+annotate(app)
 
 if __name__ == "__main__":
     app()

@@ -7,6 +7,7 @@ retrieved and cited), StoredArticle (an article rebuilt from the store) and Sear
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -33,6 +34,15 @@ class Article:
         """Changes whenever anything stored about the article changes."""
         fields = [self.title, self.body, self.source, self.url or "", self.author or "",
                   self.published_at.isoformat() if self.published_at else ""]
+        return hashlib.sha256("\x1f".join(fields).encode("utf-8")).hexdigest()[:16]
+
+    @property
+    def text_hash(self) -> str:
+        """The same words from the same outlet, whatever the file type, spacing, case or "# " of a Markdown
+        heading: one article however often it is read, under any id (one wire text from two outlets stays two)."""
+        def words(text: str) -> str:
+            return re.sub(r"\s+", " ", text).strip().casefold()
+        fields = [words(re.sub(r"^#+\s*", "", self.title.strip())), words(self.body), words(self.source)]
         return hashlib.sha256("\x1f".join(fields).encode("utf-8")).hexdigest()[:16]
 
 
@@ -80,6 +90,7 @@ class StoredArticle:
     published_at: str
     body: str = ""
     chunks: int = 0
+    ingested_at: str = ""  # when it was (last) written to the store, ISO UTC; "" for articles stored before this was kept
 
     def as_passage(self) -> Passage:
         return Passage(self.id, self.id, self.title, self.source, self.url, self.published_at, 0, len(self.body),

@@ -97,6 +97,27 @@ def make_client(index_dir: Path, chroma_url: str | None) -> chromadb.ClientAPI:
                          "move it aside and ingest again, or run `assistant check --repair`") from None
 
 
+def is_store(index_dir: Path) -> bool:
+    """Whether an on-disk index lives in this folder (so that a typo in --index is not a new, empty store)."""
+    return (index_dir / "chroma.sqlite3").is_file()
+
+
+def stored_embedding(client: chromadb.ClientAPI, name: str, folder: Path | None = None) -> tuple[str, int] | None:
+    """The embedding model and dimension a collection was built with, None when there is no such collection.
+
+    Commands that only read or delete (stats, list, remove) open the store under this identity, so they
+    never load an embedder they do not use.
+    """
+    try:
+        found = [c for c in client.list_collections() if getattr(c, "name", c) == name]
+        if not found:
+            return None
+        meta = client.get_collection(name).metadata or {}
+    except Exception as exc:  # a damaged or full store: one line, like every other read
+        raise store_problem(folder, "read the index", exc) from None
+    return str(meta.get("embedding_model", "")), int(meta.get("embedding_dim", 0) or 0)
+
+
 class _committing:
     """A sqlite connection as a context manager that commits and closes."""
 
@@ -362,7 +383,8 @@ class ChunkStore:
             if row is None:
                 row = rows[meta["article_id"]] = StoredArticle(meta["article_id"], meta.get("title", ""),
                                                                meta.get("source", ""), meta.get("url", ""),
-                                                               meta.get("published_at", ""))
+                                                               meta.get("published_at", ""),
+                                                               ingested_at=meta.get("ingested_at", ""))
             row.chunks += 1
         return sorted(rows.values(), key=lambda r: r.published_at, reverse=True)
 

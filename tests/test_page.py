@@ -1,8 +1,15 @@
-"""The Gradio page in headless Chromium (Debian's chromium), and 8 concurrent chat clients."""
+"""The page in headless Chromium (Debian's chromium).
+
+With stand-in models (a scripted chat model, the hashing embedder) one page serves a test per behaviour: send,
+stop, retry, edit, examples, follow-ups, the live header, delete with confirmation, readable columns, the Feeds
+tab, named API endpoints, same-origin capped uploads, and screenshots of every tab in light and dark mode
+(test-output/screenshots/). With the real models: cited answers, the briefing, and 8 concurrent clients.
+"""
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -11,14 +18,369 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
+from playwright.sync_api import expect
 
 from conftest import FIXTURES, OUTPUT, ROOT, run_cli
 from assistant.evals.feedsite import free_port
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = [pytest.mark.llm, pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")]
+BROWSER_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--no-first-run"]
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
 SCREENS = OUTPUT / "screens"
+SCREENSHOTS = OUTPUT / "screenshots"
+WIDTH = 1280
 
+
+# --- the page with stand-in models ----------------------------------------------------------------------------
+
+ANSWERS = {  # the scripted model's reply by a word of the question (each close to what its passage says)
+    "slowly": " ".join(["The new leader of the Quds Force, Ismail Qaani, released a statement on Thursday [1]."] * 12),
+    "quds": "Ismail Qaani. The new leader of the Quds Force, Ismail Qaani, released a statement on Thursday [1].",
+    "lantern": "About 3,000. About 3,000 paper lanterns will be released from the old stone bridge at dusk [1].",
+}  # first match wins
+
+
+def scripted_chat():
+    """A chat model that answers by the question's words and streams word by word ("slowly": 0.25 s a word)."""
+    from langchain_core.messages import AIMessageChunk
+    from langchain_core.outputs import ChatGenerationChunk
+    from fakes import FakeChatModel
+
+    class ScriptedChat(FakeChatModel):
+        def _reply(self, messages, **kwargs) -> str:
+            self.calls.append({"messages": [m.content for m in messages]})
+            asked = str(messages[-1].content).rsplit("Question:", 1)[-1].lower()
+            return next((reply for word, reply in ANSWERS.items() if word in asked), "The articles do not say.")
+
+        def _stream(self, messages, stop=None, run_manager=None, **kwargs):
+            reply = self._reply(messages, **kwargs)
+            pause = 0.25 if reply == ANSWERS["slowly"] else 0.0
+            for word in reply.split(" "):
+                time.sleep(pause)
+                yield ChatGenerationChunk(message=AIMessageChunk(content=word + " "))
+    return ScriptedChat()
+
+
+class FakePage:
+    def __init__(self, url: str, settings, services, chat):
+        self.url, self.settings, self.services, self.chat = url, settings, services, chat
+
+
+@pytest.fixture(scope="module")
+def fake_page(tmp_path_factory):
+    from fakes import FakeEmbeddings
+    from assistant.services import build_services
+    from assistant.settings import Settings
+    from assistant.web.app import build_app, launch_options
+    folder = tmp_path_factory.mktemp("fake-page")
+    settings = Settings(index_dir=folder / "index", chroma_url=None, cache_dir=folder / "cache", max_article_bytes=200_000)
+    chat = scripted_chat()
+    services = build_services(settings, embeddings=FakeEmbeddings(), chat_model=chat)
+    services.ingest([str(FIXTURES / "articles")], progress=False)
+    demo = build_app(settings, services)
+    port = free_port()
+    demo.queue(default_concurrency_limit=8).launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True,
+                                                   quiet=True, **launch_options(settings, "127.0.0.1"))
+    yield FakePage(f"http://127.0.0.1:{port}/", settings, services, chat)
+    demo.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=BROWSER_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture()
+def page(browser):
+    context = browser.new_context(viewport={"width": WIDTH, "height": 900})
+    tab = context.new_page()
+    tab.set_default_timeout(30_000)
+    yield tab
+    context.close()
+
+
+def open_page(page, url: str, theme: str = "light"):
+    page.goto(f"{url}?__theme={theme}")
+    page.locator("#library-count").get_by_text("in the library").wait_for()
+    return page
+
+
+def send(page, question: str) -> None:
+    page.locator("#question textarea").fill(question)
+    page.locator("#question button.submit-button").click()
+
+
+def user_messages(page) -> list[str]:
+    return [m.inner_text() for m in page.locator("#chat [aria-label^=\"user's message\"]").all()]
+
+
+def wait_for_citation(page) -> None:
+    """Until the answer is complete: linked citations and the searched-for line come with its last update."""
+    page.locator('#chat a[href^="#src-"]').first.wait_for()
+    expect(page.locator("#searched")).to_contain_text("Searched for")
+
+
+slow_browser = pytest.mark.slow
+
+
+@slow_browser
+def test_an_empty_chat_offers_questions_from_the_library_and_no_follow_up_label(fake_page, page):
+    open_page(page, fake_page.url)
+    examples = [e.inner_text() for e in page.locator("#chat .example").all()]
+    assert len(examples) == 3 and examples[0].startswith("Summarize the article about "), examples
+    titles = {a.title for a in fake_page.services.store.list_articles()}
+    assert any(title in examples[0] for title in titles)
+    assert "report about" in examples[1]
+    assert not page.locator("#followups").is_visible() and page.get_by_text("Suggested follow-ups").count() == 0
+
+
+@slow_browser
+def test_send_streams_a_cited_answer_then_follow_ups_appear(fake_page, page):
+    open_page(page, fake_page.url)
+    send(page, "Who is the new leader of the Quds Force?")
+    wait_for_citation(page)
+    assert "Qaani" in page.locator("#chat").inner_text()
+    page.locator("#followups").get_by_text("report about").first.wait_for()
+    page.locator('#chat a[href^="#src-"]').first.click()
+    assert "Qaani" in page.locator("#sources .source.active mark").inner_text()
+
+
+@slow_browser
+def test_stop_ends_a_streaming_answer_and_gives_send_back(fake_page, page):
+    open_page(page, fake_page.url)
+    send(page, "Tell me slowly who leads the Quds Force")
+    stop = page.locator("#question button.stop-button")
+    stop.wait_for()
+    assert not page.locator("#question button.submit-button").is_visible()
+    page.wait_for_function("document.querySelector('#chat').innerText.includes('Quds Force,')")
+    stop.click()
+    page.locator("#question button.submit-button").wait_for()
+    shown = page.locator("#chat").inner_text()
+    time.sleep(1.5)
+    assert page.locator("#chat").inner_text() == shown  # no more words came after Stop
+    assert shown.count("released a statement") < 12
+
+
+@slow_browser
+def test_retry_asks_the_last_question_again_without_repeating_it(fake_page, page):
+    open_page(page, fake_page.url)
+    send(page, "How many lanterns will be released?")
+    wait_for_citation(page)
+    calls = len(fake_page.chat.calls)
+    page.locator("#chat button[aria-label='Retry']").last.click()
+    page.wait_for_function(f"() => true", timeout=1000)
+    deadline = time.time() + 30
+    while len(fake_page.chat.calls) == calls and time.time() < deadline:
+        time.sleep(0.2)
+    wait_for_citation(page)
+    assert len(fake_page.chat.calls) == calls + 1
+    assert user_messages(page) == ["How many lanterns will be released?"]
+
+
+@slow_browser
+def test_editing_a_question_asks_the_edited_one(fake_page, page):
+    open_page(page, fake_page.url)
+    send(page, "How many lanterns will be released?")
+    wait_for_citation(page)
+    page.locator("#chat button[aria-label='Edit']").first.click()
+    box = page.locator("#chat textarea").first
+    box.fill("Who is the new leader of the Quds Force?")
+    page.locator("#chat").get_by_role("button", name=re.compile("submit", re.I)).first.click()
+    page.wait_for_function("document.querySelector('#chat').innerText.includes('Qaani')")
+    assert user_messages(page) == ["Who is the new leader of the Quds Force?"]
+    assert "3,000" not in page.locator("#chat").inner_text()
+
+
+@slow_browser
+def test_clicking_an_example_asks_it(fake_page, page):
+    open_page(page, fake_page.url)
+    example = page.locator("#chat .example").nth(2)
+    text = example.inner_text()
+    example.click()
+    deadline = time.time() + 30
+    while not user_messages(page) and time.time() < deadline:
+        time.sleep(0.2)
+    assert user_messages(page) == [text]
+
+
+def upload(page, path) -> None:
+    page.get_by_role("tab", name="Library").click()
+    page.locator("#upload input[type=file]").set_input_files(str(path))
+    page.locator("#upload").get_by_text(path.name).first.wait_for()
+    page.locator("#ingest").click()
+
+
+@slow_browser
+def test_the_header_counts_live_and_an_upload_is_new_since_the_last_visit(fake_page, page, tmp_path):
+    open_page(page, fake_page.url)  # this visit is remembered in the browser ...
+    before = len(fake_page.services.store.list_articles())
+    open_page(page, fake_page.url)  # ... so the next one has a last visit to compare with
+    assert f"{before} articles in the library" in page.locator("#library-count").inner_text()
+    story = tmp_path / "bakery.md"
+    story.write_text("---\ntitle: Old Bakery Reopens on Quay Street\nsource: Quay Gazette\npublished_at: 2019-05-19\n---\n\n"
+                     "The old bakery on Quay Street reopened on Sunday under new owners, who kept the wood-fired oven.\n")
+    upload(page, story)
+    page.wait_for_function("document.querySelector('#ingest-result').innerText.includes('1 new')")
+    header = page.locator("#library-count")
+    page.wait_for_function(f"document.querySelector('#library-count').innerText.includes('{before + 1} articles')")
+    assert "1 new since your last visit" in header.inner_text() and "Old Bakery Reopens" in header.inner_text()
+    assert "Old Bakery Reopens" in page.locator("#articles").inner_text()
+    assert page.locator("#upload").get_by_text("bakery.md").count() == 0  # the box is cleared once ingested
+
+
+@slow_browser
+def test_delete_by_title_asks_first_and_names_what_it_deleted(fake_page, page, tmp_path):
+    story = tmp_path / "ferry.md"
+    story.write_text("---\ntitle: Night Ferry Crosses the Bay\nsource: Harbor Gazette\npublished_at: 2021-03-01\n---\n\n"
+                     "A night ferry will cross the bay every forty minutes from March, the transit board said.\n")
+    fake_page.services.ingest([str(story)], progress=False)
+    open_page(page, fake_page.url)
+    count = len(fake_page.services.store.list_articles())
+    page.get_by_role("tab", name="Library").click()
+    choice = page.locator("#delete-choice input")
+    choice.click()
+    page.get_by_role("option", name=re.compile("Night Ferry Crosses the Bay")).click()
+    page.locator("#delete").click()
+    question = page.locator("#delete-question")
+    question.get_by_text("Night Ferry Crosses the Bay").wait_for()
+    assert "cannot be undone" in question.inner_text()
+    page.locator("#delete-cancel").click()
+    page.locator("#delete-confirm").first.wait_for(state="hidden")
+    assert len(fake_page.services.store.list_articles()) == count  # cancelled: nothing deleted
+    page.locator("#delete").click()
+    page.locator("#delete-yes").click()
+    page.locator("#ingest-result").get_by_text("Deleted").wait_for()
+    assert "Night Ferry Crosses the Bay" in page.locator("#ingest-result").inner_text()
+    page.wait_for_function(f"document.querySelector('#library-count').innerText.includes('{count - 1} articles')")
+    assert "Night Ferry" not in page.locator("#articles").inner_text()
+
+
+@slow_browser
+def test_library_columns_are_readable_at_1280_px(fake_page, page):
+    open_page(page, fake_page.url)
+    page.get_by_role("tab", name="Library").click()
+    table = page.locator("#articles")
+    table.get_by_text("Harbor Ledger").first.wait_for()
+    for column in ("date", "title", "chunks", "id"):
+        box = table.locator(f"th[title='{column}']").first.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= WIDTH, (column, box)
+    article_id = fake_page.services.store.list_articles()[0].id
+    boxes = [c.bounding_box() for c in table.get_by_text(article_id, exact=True).all() if c.is_visible()]
+    assert any(b["x"] + b["width"] <= WIDTH for b in boxes), boxes  # the id is on screen, not cut off
+
+
+@slow_browser
+def test_url_rows_name_the_host_and_path(fake_page, page):
+    open_page(page, fake_page.url)
+    page.get_by_role("tab", name="Library").click()
+    url = f"http://127.0.0.1:{free_port()}/news/2024/harbour-story.html"
+    page.locator("#urls textarea").fill(url)
+    page.locator("#ingest").click()
+    expect(page.locator("#ingest-result")).to_contain_text("failed: ")
+    assert f"{url.split('//')[1]}" in page.locator("#ingest-result").inner_text()
+
+
+@slow_browser
+def test_feeds_tab_subscribes_shows_the_last_fetch_and_its_error_and_unsubscribes(fake_page, page):
+    open_page(page, fake_page.url)
+    page.get_by_role("tab", name="Feeds").click()
+    page.locator("#feed-url textarea, #feed-url input").first.fill("https://news.example.org/rss.xml")
+    page.locator("#feed-name textarea, #feed-name input").first.fill("Example News")
+    page.locator("#feed-add").click()
+    expect(page.locator("#feed-message")).to_contain_text("Subscribed to")
+    expect(page.locator("#feeds")).to_contain_text("never")
+    database = fake_page.services.follow_db  # the page's own database, written as `assistant update` would
+    feed = database.feed("https://news.example.org/rss.xml")
+    database.record_failure(feed.id, "HTTP 503 from news.example.org")
+    page.locator("#feed-refresh").click()
+    expect(page.locator("#feeds")).to_contain_text("HTTP 503")
+    page.locator("#feed-choice input").click()
+    page.get_by_role("option", name=re.compile("Example News")).click()
+    page.locator("#feed-remove").click()
+    expect(page.locator("#feed-message")).to_contain_text("Unsubscribed from")
+    expect(page.locator("#feeds")).not_to_contain_text("news.example.org")
+
+
+@slow_browser
+def test_the_api_names_every_endpoint_and_hides_delete_without_a_login(fake_page):
+    from assistant.web.app import build_app
+    info = requests.get(fake_page.url + "gradio_api/info", timeout=30).json()
+    names = set(info["named_endpoints"])
+    assert {"/ask", "/ingest", "/articles", "/briefing", "/feeds"} <= names, names
+    assert not any(re.match(r"^/lambda", n) for n in names) and not {"/delete", "/feeds_remove"} & names, names
+    guarded = build_app(fake_page.settings.model_copy(update={"web_username": "ed", "web_password": "s3cret-pass"}),
+                        fake_page.services)
+    assert {"/delete", "/feeds_remove"} <= set(guarded.get_api_info()["named_endpoints"])
+
+
+@slow_browser
+def test_uploads_come_only_from_the_page_and_are_capped(fake_page):
+    upload_url = fake_page.url + "gradio_api/upload"
+    small = {"files": ("story.txt", b"Title\n\nA short story about a harbour.\n", "text/plain")}
+    assert requests.post(upload_url, files=small, timeout=30).ok  # no Origin: a client such as gradio_client
+    same = requests.post(upload_url, files=small, headers={"Origin": fake_page.url.rstrip("/")}, timeout=30)
+    assert same.ok, same.text
+    other = requests.post(upload_url, files=small, headers={"Origin": "http://evil.example"}, timeout=30)
+    assert other.status_code == 403
+    sibling = requests.post(upload_url, files=small, headers={"Origin": "http://127.0.0.1:1"}, timeout=30)
+    assert sibling.status_code == 403
+    big = {"files": ("big.txt", b"word " * 60_000, "text/plain")}  # 300 kB over a 200 kB cap
+    assert requests.post(upload_url, files=big, timeout=30).status_code == 413
+
+
+def luminance(rgb: str) -> float:
+    values = [int(v) / 255 for v in re.findall(r"[\d.]+", rgb)[:3]]
+    linear = [v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4 for v in values]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+CONTRAST_JS = """el => {
+  const background = node => { for (; node; node = node.parentElement) {
+      const c = getComputedStyle(node).backgroundColor; if (c && !c.endsWith(', 0)') && c !== 'transparent') return c; }
+    return getComputedStyle(document.body).backgroundColor; };
+  return [getComputedStyle(el).color, background(el)]; }"""
+
+
+def contrast(page, selector: str) -> float:
+    color, background = page.locator(selector).first.evaluate(CONTRAST_JS)
+    light, dark = sorted((luminance(color), luminance(background)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+@slow_browser
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_every_tab_is_readable_in_light_and_dark_mode(fake_page, page, theme):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    database = fake_page.services.follow_db
+    feed = database.add_feed(f"https://{theme}.example.org/rss.xml", "Example News")  # a feed with an error to show
+    database.record_failure(feed.id, "HTTP 503 from the server")
+    open_page(page, fake_page.url, theme)
+    send(page, "Who is the new leader of the Quds Force?")
+    wait_for_citation(page)
+    page.locator('#chat a[href^="#src-"]').first.click()
+    page.locator("#sources .source.active").wait_for()
+    for selector in ("#library-count", "#sources .source-meta", "#sources .source-text mark", "#chat .message"):
+        assert contrast(page, selector) >= 4.5, (theme, selector, contrast(page, selector))
+    page.screenshot(path=str(SCREENSHOTS / f"chat-{theme}.png"), full_page=True)
+    for tab in ("Briefing", "Stories", "Library", "Feeds"):
+        page.get_by_role("tab", name=tab).click()
+        page.wait_for_timeout(400)
+        if tab == "Library":
+            page.locator("#articles").get_by_text("Harbor Ledger").first.wait_for()
+            assert contrast(page, "#articles td") >= 4.5, (theme, "library table")
+        if tab == "Feeds":
+            expect(page.locator("#feeds")).to_contain_text("HTTP 503")
+            assert contrast(page, "#feed-message, #feeds td") >= 4.5, (theme, "feeds")
+        page.screenshot(path=str(SCREENSHOTS / f"{tab.lower()}-{theme}.png"), full_page=True)
+    database.remove_feed(str(feed.id))
+
+
+# --- the page with the real models ------------------------------------------------------------------------------
 
 PAGE_INDEX: dict[str, object] = {}
 
@@ -54,7 +416,7 @@ def browser_page():
     from playwright.sync_api import sync_playwright
     SCREENS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=BROWSER_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         yield page
         browser.close()
@@ -66,6 +428,7 @@ def ask(page, question: str) -> None:
     box.press("Enter")
 
 
+@pytest.mark.llm
 def test_chat_streams_a_cited_answer_and_citation_opens_the_passage(page_url, browser_page):
     page = browser_page
     page.goto(page_url)
@@ -85,6 +448,7 @@ def test_chat_streams_a_cited_answer_and_citation_opens_the_passage(page_url, br
     page.wait_for_function("document.querySelector('#searched').innerText.includes('Qaani')", timeout=240_000)
 
 
+@pytest.mark.llm
 def test_library_upload_ingests_and_lists_the_article(page_url, browser_page, tmp_path):
     page = browser_page
     page.goto(page_url)
@@ -107,6 +471,7 @@ def message_text(message) -> str:
     return str(content)
 
 
+@pytest.mark.llm
 def test_eight_concurrent_clients_are_served_in_turn_with_their_own_answers(page_url, tmp_path):
     from gradio_client import Client
     questions = ["Who leads the Quds Force now?", "How many lanterns will be released?", "What was the council vote on the chip plant?",
@@ -119,7 +484,7 @@ def test_eight_concurrent_clients_are_served_in_turn_with_their_own_answers(page
         started = time.perf_counter()
         first = None
         # inputs: question, conversation, outlets, since, until (the per-session history is server-side state)
-        job = client.submit(question, [], [], "", "", api_name="/respond")
+        job = client.submit(question, [], [], "", "", api_name="/ask")
         for update in job:
             chat = update[0]
             if first is None and chat and message_text(chat[-1]).strip() not in ("", "…"):
@@ -160,6 +525,7 @@ def test_eight_concurrent_clients_are_served_in_turn_with_their_own_answers(page
     assert totals[0] < totals[-1] / 2, totals
 
 
+@pytest.mark.llm
 def test_hostile_titles_and_links_stay_inert_in_the_browser(page_url, browser_page, tmp_path):
     page = browser_page
     dialogs = []
@@ -186,21 +552,23 @@ def test_hostile_titles_and_links_stay_inert_in_the_browser(page_url, browser_pa
         page.locator("#sources img").count() == 0
 
 
+@pytest.mark.llm
 def test_page_api_refuses_server_paths_and_non_http_urls(page_url, tmp_path):
     secret = tmp_path / "creds.md"
     secret.write_text("---\ntitle: Server credentials\n---\n\nThe admin password of this server is hunter2-secret.\n")
-    payload = {"data": [[{"path": str(secret), "meta": {"_type": "gradio.FileData"}}], f"{secret}\nfile:///etc/hostname"]}
-    started = requests.post(page_url + "gradio_api/call/run_ingest", json=payload, timeout=30)
+    payload = {"data": [[{"path": str(secret), "meta": {"_type": "gradio.FileData"}}], f"{secret}\nfile:///etc/hostname", ""]}
+    started = requests.post(page_url + "gradio_api/call/ingest", json=payload, timeout=30)
     if started.ok:
         event = started.json()["event_id"]
-        stream = requests.get(page_url + f"gradio_api/call/run_ingest/{event}", timeout=120).text
+        stream = requests.get(page_url + f"gradio_api/call/ingest/{event}", timeout=120).text
         assert "hunter2" not in stream and "0 new" in stream or "error" in stream
-    listing = requests.post(page_url + "gradio_api/call/articles_table", json={"data": ["credentials"]}, timeout=30)
+    listing = requests.post(page_url + "gradio_api/call/articles", json={"data": ["credentials"]}, timeout=30)
     if listing.ok:
         event = listing.json()["event_id"]
-        assert "Server credentials" not in requests.get(page_url + f"gradio_api/call/articles_table/{event}", timeout=60).text
+        assert "Server credentials" not in requests.get(page_url + f"gradio_api/call/articles/{event}", timeout=60).text
 
 
+@pytest.mark.llm
 def test_briefing_tab_writes_a_briefing_with_downloads(page_url, browser_page):
     page = browser_page
     page.goto(page_url)
@@ -226,6 +594,7 @@ def test_briefing_tab_writes_a_briefing_with_downloads(page_url, browser_page):
     assert "First briefing in the archive" in page.locator("#archive-changes").inner_text()
 
 
+@pytest.mark.llm
 def test_chat_summarizes_on_request_and_offers_follow_ups(page_url, browser_page):
     page = browser_page
     page.goto(page_url)

@@ -155,3 +155,67 @@ def test_unreachable_chroma_server_is_one_line_error(tmp_path):
     assert result.returncode != 0
     lines = [l for l in result.stderr.splitlines() if l.strip()]
     assert len(lines) == 1 and "127.0.0.1" in lines[0], result.stderr
+
+
+# --- the page's server: proxies, origins, labels (no browser) ------------------------------------------------------
+
+@pytest.mark.slow
+def test_the_page_starts_with_a_proxy_in_the_environment(tmp_path, monkeypatch):
+    """Gradio checks its own URL at start-up through any http_proxy; with no NO_PROXY that check used to fail."""
+    from fakes import FakeEmbeddings
+    from assistant.services import build_services
+    from assistant.settings import Settings
+    from assistant.web.app import build_app, launch_options
+    dead_proxy = f"http://127.0.0.1:{free_port()}"
+    for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
+        monkeypatch.setenv(name, dead_proxy)
+    for name in ("NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    settings = Settings(index_dir=tmp_path / "index", chroma_url=None, cache_dir=tmp_path / "cache")
+    demo = build_app(settings, build_services(settings, embeddings=FakeEmbeddings()))
+    port = free_port()
+    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True,
+                **launch_options(settings, "127.0.0.1"))
+    try:
+        assert requests.get(f"http://127.0.0.1:{port}/", timeout=10).ok  # direct: loopback bypasses the proxy now
+    finally:
+        demo.close()
+
+
+@pytest.mark.parametrize("origin, host, same", [
+    ("http://127.0.0.1:7860", "127.0.0.1:7860", True), ("http://127.0.0.1:9999", "127.0.0.1:7860", False),
+    ("https://news.example", "news.example", True), ("http://news.example", "news.example:443", False),
+    ("null", "127.0.0.1:7860", False), ("http://[::1]:7860", "[::1]:7860", True), ("http://evil.example", "127.0.0.1", False),
+])
+def test_same_origin_compares_scheme_host_and_port(origin, host, same):
+    from assistant.web.guard import same_origin
+    assert same_origin(origin, host) is same
+
+
+def test_proxy_bypass_keeps_what_was_there(monkeypatch):
+    import os
+    from assistant.web.guard import loopback_without_proxy
+    monkeypatch.setenv("NO_PROXY", "internal.example")
+    monkeypatch.delenv("no_proxy", raising=False)
+    loopback_without_proxy("192.168.1.5")
+    parts = os.environ["NO_PROXY"].split(",")
+    assert parts[0] == "internal.example" and {"127.0.0.1", "localhost", "::1", "192.168.1.5"} <= set(parts)
+    assert os.environ["no_proxy"] == os.environ["NO_PROXY"]
+
+
+def test_page_tables_name_urls_by_host_and_path():
+    from assistant.web.common import input_label
+    assert input_label("https://news.example.org/2024/05/harbour-story.html?utm=x") == "news.example.org/2024/05/harbour-story.html"
+    assert input_label("/tmp/gradio/abc/bakery.md") == "bakery.md"
+
+
+def test_the_header_counts_and_lists_what_was_added_since_the_last_visit():
+    from assistant.web.app import header_text
+    rows = [{"title": "Old Bakery Reopens", "outlet": "Quay Gazette", "date": "2019-05-19", "published": "2019-05-19T00:00:00+00:00",
+             "added": "2026-01-02T10:00:00+00:00"},
+            {"title": "Ferry", "outlet": "Harbor Ledger", "date": "2020-01-01", "published": "2020-01-01T00:00:00+00:00",
+             "added": "2025-12-01T10:00:00+00:00"}]
+    assert header_text(rows, None) == "**2 articles in the library.**"
+    fresh = header_text(rows, "2026-01-01T00:00:00+00:00")
+    assert "1 new since your last visit" in fresh and "Old Bakery Reopens" in fresh and "Ferry" not in fresh
+    assert "Nothing new since your last visit" in header_text(rows, "2026-02-01T00:00:00+00:00")

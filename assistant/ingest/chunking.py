@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from assistant.language import detect_language
@@ -32,6 +34,8 @@ def chunk_metadata(article: Article) -> dict:
         "author": article.author or "",
         "origin": article.origin,
         "content_hash": article.content_hash,
+        "text_hash": article.text_hash,  # finds the same text stored under another id (ingest skips it)
+        "ingested_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),  # "new since your last visit"
         "language": detect_language(f"{article.title}\n{article.body}"),  # BM25 stems each chunk in it
     }
     if article.published_at is not None:

@@ -3,12 +3,16 @@
 Idempotent by construction: an article whose stored chunks are complete and carry the same
 content hash is skipped; anything else (new, changed, half-written by a killed run) is
 rewritten from scratch under deterministic ids, so a re-run converges to the same index.
+One text is one article: the same title, body and outlet already stored under another id (the story
+saved as .txt and as .md, or fetched under two URLs) is reported as a duplicate, not stored again.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
 
 from tqdm import tqdm
 
@@ -27,8 +31,35 @@ class ArticleOutcome:
     article_id: str
     title: str
     origin: str
-    status: str  # new | updated | unchanged
+    status: str  # new | updated | unchanged | duplicate (its text is stored as `article_id`)
     chunks: int
+
+
+@dataclass(frozen=True)
+class ArticleDefaults:
+    """What `ingest --source/--date` gives the articles whose files do not say (a .txt never does)."""
+
+    source: str | None = None
+    published_at: datetime | None = None
+
+    def apply(self, article: Article) -> Article:
+        from assistant.ingest.sources.common import LOCAL_SOURCE
+        changes: dict = {}
+        if self.source and article.source == LOCAL_SOURCE:
+            changes["source"] = self.source
+        if self.published_at is not None and (article.published_at is None or dated_by_file(article)):
+            changes["published_at"] = self.published_at
+        return replace(article, **changes) if changes else article
+
+
+def dated_by_file(article: Article) -> bool:
+    """Whether the article's date is its file's modification time (the loaders' fallback), not one it names."""
+    from assistant.ingest.sources.common import file_time
+    path = Path(article.origin) if article.origin and "://" not in article.origin else None
+    try:
+        return path is not None and path.is_file() and article.published_at == file_time(path)
+    except OSError:
+        return False
 
 
 @dataclass
@@ -41,15 +72,17 @@ class IngestReport:
 
     @property
     def chunks_written(self) -> int:
-        return sum(o.chunks for o in self.outcomes if o.status != "unchanged")
+        return sum(o.chunks for o in self.outcomes if o.status in ("new", "updated"))
 
     def summary(self) -> str:
+        duplicates = self.count("duplicate")
+        same = f", {duplicates} already stored under another name (same text)" if duplicates else ""
         return (f"{self.count('new')} new, {self.count('updated')} updated, {self.count('unchanged')} unchanged, "
-                f"{len(self.errors)} failed; {self.chunks_written} chunks written")
+                f"{len(self.errors)} failed{same}; {self.chunks_written} chunks written")
 
 
 def load_articles(inputs: Iterable[str], settings: Settings, on_error: Callable[[str], None] | None = None,
-                  typed_by_user: bool = True) -> tuple[list[Article], list[str]]:
+                  typed_by_user: bool = True, defaults: ArticleDefaults = ArticleDefaults()) -> tuple[list[Article], list[str]]:
     """Read every input. Exact copies of one article in the batch collapse to one; two different
     articles that claim one id are both reported and the later one is skipped, never silently lost."""
     by_id: dict[str, Article] = {}
@@ -62,6 +95,7 @@ def load_articles(inputs: Iterable[str], settings: Settings, on_error: Callable[
 
     for result in load_inputs(inputs, Limits.from_settings(settings), typed_by_user=typed_by_user):
         for article in result.articles:
+            article = defaults.apply(article)
             earlier = by_id.get(article.id)
             if earlier is not None and earlier.content_hash != article.content_hash:
                 report(f"{article.origin}: id {article.id!r} is already used by {earlier.origin} in this batch; "
@@ -84,6 +118,7 @@ def _ingest_locked(articles: list[Article], store: ChunkStore, embeddings: Sente
                    progress: bool) -> list[ArticleOutcome]:
     splitter = make_splitter(settings.chunk_size, settings.chunk_overlap)
     states = store.article_states([a.id for a in articles])
+    same_text = stored_texts(store, [a for a in articles if a.id not in states])
     outcomes: list[ArticleOutcome] = []
     pending: list[tuple[Article, list[Chunk], str]] = []
     pending_chunks = 0
@@ -111,6 +146,13 @@ def _ingest_locked(articles: list[Article], store: ChunkStore, embeddings: Sente
             outcomes.append(ArticleOutcome(article.id, article.title, article.origin, "unchanged", state.stored_chunks))
             bar.update(1)
             continue
+        if state is None:
+            key = article.text_hash
+            if same_text.get(key, article.id) != article.id:
+                outcomes.append(ArticleOutcome(same_text[key], article.title, article.origin, "duplicate", 0))
+                bar.update(1)
+                continue
+            same_text[key] = article.id
         chunks = chunk_article(article, splitter)
         pending.append((article, chunks, "new" if state is None else "updated"))
         pending_chunks += len(chunks)
@@ -121,14 +163,27 @@ def _ingest_locked(articles: list[Article], store: ChunkStore, embeddings: Sente
     return outcomes
 
 
+def stored_texts(store: ChunkStore, articles: list[Article]) -> dict[str, str]:
+    """Text hash -> id of the stored article with that text, for these articles (articles stored before
+    texts were hashed carry no hash and match nothing: their own ids still keep them unique)."""
+    hashes = list(dict.fromkeys(a.text_hash for a in articles))
+    found: dict[str, str] = {}
+    for start in range(0, len(hashes), 500):
+        listing = store.all_chunks(include_documents=False, where={"text_hash": {"$in": hashes[start:start + 500]}})
+        for meta in listing["metadatas"]:
+            found.setdefault(meta["text_hash"], meta["article_id"])
+    return found
+
+
 def embedding_text(article: Article, chunk: Chunk) -> str:
     """What the embedder sees: the title gives a chunk the context its own words may lack."""
     return f"{article.title}\n{chunk.text}"
 
 
 def ingest(inputs: Iterable[str], store: ChunkStore, embeddings: SentenceEmbeddings, settings: Settings,
-           progress: bool = True, on_error: Callable[[str], None] | None = None) -> IngestReport:
-    articles, errors = load_articles(inputs, settings, on_error)
+           progress: bool = True, on_error: Callable[[str], None] | None = None,
+           defaults: ArticleDefaults = ArticleDefaults()) -> IngestReport:
+    articles, errors = load_articles(inputs, settings, on_error, defaults=defaults)
     with store.writing(on_wait=on_error):
         outcomes = ingest_articles(articles, store, embeddings, settings, progress)
     return IngestReport(outcomes=outcomes, errors=errors)

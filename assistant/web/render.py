@@ -45,12 +45,18 @@ def summary_markdown(summary) -> str:
     return link_markers(summary.to_markdown().split("\n## Sources")[0].replace("# ", "### ", 1), valid)
 
 
+# Colours come from the Gradio theme's variables, so the page reads as well in dark mode as in light mode (its
+# "subdued" text colour is too faint on white: the label colour is used for secondary text instead).
 PAGE_CSS = """
-.source { border-left: 3px solid #ccc; padding: 6px 10px; margin: 8px 0; }
-.source.active { border-left-color: #e08a00; background: #fff8ea; }
-.source-meta { color: #666; font-size: 0.85em; margin: 2px 0 4px; }
-.source-text mark { background: #ffe08a; }
-.unsupported { color: #9a4a00; font-size: 0.9em; }
+.source { border-left: 3px solid var(--border-color-primary); padding: 6px 10px; margin: 8px 0; }
+.source.active { border-left-color: var(--color-accent); background: var(--color-accent-soft); }
+.source-meta { color: var(--block-label-text-color); font-size: 0.85em; margin: 2px 0 4px; }
+.source-text mark { background: var(--color-accent-soft); color: var(--body-text-color);
+                    outline: 1px solid var(--color-accent); border-radius: 2px; }
+.sources-empty { color: var(--block-label-text-color); }
+.unsupported { color: var(--error-text-color); font-size: 0.9em; }
+#library-count { font-size: 0.95em; }
+#delete-confirm { border: 1px solid var(--error-text-color); border-radius: 6px; padding: 8px; }
 """
 
 # Clicking [n] in an answer shows source n in the panel instead of leaving the page.

@@ -1,0 +1,61 @@
+"""Start-up for one-shot commands: load only what the command uses, and the slow parts side by side.
+
+`stats`, `list` and `remove` never embed, so they open the store under the embedder it was built with
+(`StoredEmbedder`) instead of loading one. `ask` starts the chat model on a thread while the store and the
+embedder open; nothing runs a model while it loads (the first model call waits for it), so two llama or
+embedding jobs never share the cores.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from assistant.settings import Settings
+
+
+class StoredEmbedder:
+    """The embedder's name and dimension as the store records them: enough to open and read the store."""
+
+    def __init__(self, name: str, dimension: int):
+        self.name = name
+        self.dimension = dimension
+
+    def encode(self, texts):
+        raise RuntimeError("this command opened the store without an embedder; it cannot embed")
+
+
+class ChatModelLoad:
+    """The chat model being loaded on a thread; `result()` waits and returns it (or raises its error)."""
+
+    def __init__(self, settings: Settings):
+        self._model = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._load, args=(settings,), name="chat-model-load", daemon=True)
+        self._thread.start()
+
+    def _load(self, settings: Settings) -> None:
+        from assistant.models.chat import get_chat_model
+        try:
+            model = get_chat_model(settings)  # cached per process: services.chat_model gets this one
+            getattr(model, "server", None)  # the embedded model's weights load on first use: now, here
+            self._model = model
+        except BaseException as exc:  # handed to the caller, which reports it in one line
+            self._error = exc
+
+    def finish_quietly(self) -> None:
+        """Wait for the load before the process exits on an earlier error (never exit mid-load)."""
+        self._thread.join()
+
+    def result(self):
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._model
+
+
+def openai_backend_problem(settings: Settings) -> str:
+    """Why the configured OpenAI-compatible backend cannot work ("" when it can), said before anything loads."""
+    if settings.llm_backend == "openai" and not settings.llm_base_url:
+        return ("llm_backend=openai needs the endpoint's URL: add --set llm_base_url=http://HOST:PORT/v1 "
+                "(or llm_base_url in the config file, or ASSISTANT_LLM_BASE_URL)")
+    return ""

@@ -1,0 +1,204 @@
+"""The command line as a newcomer meets it: help that shows how, checks before any model loads, articles one can
+name, date, list and remove (fast tier: the hashing embedder, in-process CLI)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from assistant.cli import app
+from assistant.cli_help import EXAMPLES, commands
+from conftest import FIXTURES
+
+runner = CliRunner()
+
+
+def invoke(*args: str):
+    return runner.invoke(app, list(args))
+
+
+def one_line_error(result, *words: str) -> str:
+    assert result.exit_code == 2, (result.exit_code, result.output)
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
+    for word in words:
+        assert word.lower() in lines[0].lower(), lines[0]
+    return lines[0]
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("cli") / "index"
+    result = invoke("--index", str(folder), "ingest", "-q", str(FIXTURES / "articles"))
+    assert result.exit_code == 0, result.output
+    return folder
+
+
+@pytest.fixture()
+def no_models(monkeypatch):
+    """Loading either model is a test failure: these checks must come first."""
+    from assistant.models import chat, embeddings
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a model was loaded")
+    monkeypatch.setattr(chat, "get_chat_model", refuse)
+    monkeypatch.setattr(embeddings, "get_embeddings", refuse)
+
+
+# --- help -------------------------------------------------------------------------------------------------
+
+def click_commands():
+    root = typer.main.get_command(app)
+
+    def walk(command, path):
+        if hasattr(command, "commands"):  # a group (typer carries its own copy of click)
+            for name, sub in command.commands.items():
+                yield from walk(sub, path + [name])
+        else:
+            yield " ".join(path), command
+    return list(walk(root, []))
+
+
+def test_help_keeps_every_character_and_shows_no_type_noise():
+    shown = invoke("ask", "--help").stdout
+    assert "with [n] citations" in shown
+    assert "<bool>" not in shown and "--since YYYY-MM-DD" in shown
+    verify = invoke("verify", "--help").stdout
+    assert '"text" (with [n] markers), "passages": [str' in verify
+
+
+def test_every_command_has_an_example_and_every_option_a_line_of_help():
+    names = {name for name, _ in commands(app)}
+    assert names == set(EXAMPLES), (names ^ set(EXAMPLES))
+    for name, command in click_commands():
+        text = invoke(*name.split(), "--help").stdout
+        assert "Example:" in text and name.split()[-1] in text.split("Example:")[1], name
+        for param in command.params:
+            if type(param).__name__ == "TyperOption":
+                assert param.help, f"{name} {param.opts[0]} has no help text"
+                assert "<bool>" not in text and "<str>" not in text.split("Options:")[1], (name, text)
+
+
+def test_dates_say_their_format():
+    for name in ("search", "ask", "list", "summarize", "briefing", "ingest"):
+        assert "YYYY-MM-DD" in invoke(name, "--help").stdout, name
+
+
+# --- checks before any model is loaded ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("command", [["stats"], ["list"], ["search", "ferry"], ["ask", "Who?"], ["check"],
+                                     ["remove", "a-0000000000000000"], ["summarize", "a-0000000000000000"]])
+def test_an_index_that_is_not_there_is_an_error_not_an_empty_store(command, tmp_path, no_models):
+    typo = tmp_path / "indx"
+    one_line_error(invoke("--index", str(typo), *command), str(typo), "no index there")
+    assert not typo.exists()
+
+
+def test_ingest_creates_the_index_it_is_pointed_at(tmp_path):
+    result = invoke("--index", str(tmp_path / "new"), "ingest", "-q", str(FIXTURES / "articles" / "chip-plant.txt"))
+    assert result.exit_code == 0 and "1 new" in result.stdout, result.output
+
+
+def test_an_unknown_id_is_one_line_before_the_chat_model_loads(index, monkeypatch):
+    from assistant.models import chat
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the chat model was loaded")
+    monkeypatch.setattr(chat, "get_chat_model", refuse)
+    one_line_error(invoke("--index", str(index), "summarize", "a-0000000000000000"), "a-0000000000000000",
+                   "no stored article with this id")
+
+
+@pytest.mark.parametrize("args, words", [
+    (["ask", ""], ["question is empty"]),
+    (["ask", "x" * 3000], ["3,000 characters"]),
+    (["ask", "Who?", "--since", "someday"], ["someday"]),
+    (["list", "--since", "soon"], ["soon"]),
+    (["summarize", "--topic", "x", "--length", "long"], ["--length"]),
+    (["briefing", "--date", "2024-02-30"], ["YYYY-MM-DD"]),
+    (["ingest", "--date", "19-05-2024", "x.txt"], ["no such file"]),
+    (["ingest", "--date", "19-05-2024", str(FIXTURES / "articles")], ["--date", "YYYY-MM-DD"]),
+    (["ingest", "nosuch.txt"], ["nosuch.txt", "no such file"]),
+])
+def test_cheap_mistakes_are_found_before_loading(args, words, index, no_models):
+    one_line_error(invoke("--index", str(index), *args), *words)
+
+
+def test_openai_backend_without_a_url_names_the_set_fix(index, no_models):
+    line = one_line_error(invoke("--index", str(index), "--set", "llm_backend=openai", "ask", "Who?"))
+    assert "--set llm_base_url=" in line
+
+
+def test_stats_and_list_load_no_embedder(index, no_models):
+    stats = invoke("--index", str(index), "stats")
+    assert stats.exit_code == 0 and stats.stdout.startswith("3 articles"), stats.output
+    listed = invoke("--index", str(index), "list")
+    assert listed.exit_code == 0 and len(listed.stdout.splitlines()) == 3, listed.output
+
+
+# --- naming, dating, listing and removing articles -------------------------------------------------------------
+
+def listing(index: Path, *args: str) -> list[dict]:
+    result = invoke("--index", str(index), "list", "--json", *args)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_ingest_source_and_date_for_files_that_name_none(tmp_path):
+    index = tmp_path / "index"
+    note = tmp_path / "bell.txt"
+    note.write_text("The Harbour Bell Rings Again\n\nThe old harbour bell rang on Sunday after forty years, "
+                    "the town council said.\n")
+    dated = tmp_path / "dated.md"
+    dated.write_text("---\ntitle: Quay Market Opens\nsource: Quay Gazette\npublished_at: 2023-04-02\n---\n\n"
+                     "The covered market on the quay opened on Saturday with forty stalls.\n")
+    result = invoke("--index", str(index), "ingest", "-q", "--source", "Harbour Herald", "--date", "2024-05-19",
+                    str(note), str(dated))
+    assert result.exit_code == 0, result.output
+    rows = {r["title"]: r for r in listing(index)}
+    assert rows["The Harbour Bell Rings Again"]["source"] == "Harbour Herald"
+    assert rows["The Harbour Bell Rings Again"]["published_at"].startswith("2024-05-19")
+    # what a file names itself wins over the command line
+    assert rows["Quay Market Opens"]["source"] == "Quay Gazette"
+    assert rows["Quay Market Opens"]["published_at"].startswith("2023-04-02")
+    # the same file again without the options is the same article (its id does not change), now updated
+    again = invoke("--index", str(index), "ingest", "-q", str(note))
+    assert "1 updated" in again.stdout and len(listing(index)) == 2
+
+
+def test_the_same_text_as_txt_and_md_is_one_article(tmp_path):
+    index = tmp_path / "index"
+    text = "# The Harbour Bell Rings Again\n\nThe old harbour bell rang on Sunday after forty years of silence.\n"
+    (tmp_path / "bell.txt").write_text(text)
+    (tmp_path / "bell.md").write_text(text.replace("  ", " "))
+    first = invoke("--index", str(index), "ingest", "-q", str(tmp_path / "bell.txt"))
+    assert "1 new" in first.stdout, first.output
+    second = invoke("--index", str(index), "ingest", "-q", str(tmp_path / "bell.md"))
+    assert second.exit_code == 0 and "0 new" in second.stdout and "already stored" in second.stdout, second.output
+    assert len(listing(index)) == 1
+    # both in one batch: one article too
+    other = tmp_path / "other"
+    both = invoke("--index", str(other), "ingest", "-q", str(tmp_path / "bell.txt"), str(tmp_path / "bell.md"))
+    assert "1 new" in both.stdout and len(listing(other)) == 1, both.output
+
+
+def test_list_filters_and_remove_deletes_through_the_store(tmp_path):
+    index = tmp_path / "index"
+    assert invoke("--index", str(index), "ingest", "-q", str(FIXTURES / "articles")).exit_code == 0
+    everything = listing(index)
+    assert [r["published_at"] for r in everything] == sorted((r["published_at"] for r in everything), reverse=True)
+    nyt = listing(index, "--source", "The New York Times")
+    assert len(nyt) == 1 and nyt[0]["chunks"] > 1
+    assert len(listing(index, "--since", "2020-01-10")) == len(everything) - 1
+    # one unknown id: nothing is removed
+    line = one_line_error(invoke("--index", str(index), "remove", nyt[0]["id"], "a-0000000000000000"))
+    assert "a-0000000000000000" in line and len(listing(index)) == len(everything)
+    removed = invoke("--index", str(index), "remove", nyt[0]["id"])
+    assert removed.exit_code == 0 and nyt[0]["title"][:20] in removed.stdout and f"({nyt[0]['chunks']} chunks)" in removed.stdout
+    assert [r["id"] for r in listing(index)] == [r["id"] for r in everything if r["id"] != nyt[0]["id"]]
+    checked = invoke("--index", str(index), "check", "-q")
+    assert checked.exit_code == 0, checked.output
