@@ -38,6 +38,7 @@ check: install-test
 test: install-test
 	$(BIN)/python -m pytest -q
 	$(MAKE) eval-gold
+	$(BIN)/assistant eval-stories evals/stories --out test-output/stories-eval --thresholds evals/thresholds-stories.toml -q
 	$(MAKE) eval-verifier
 	$(MAKE) eval-multihop-gate
 

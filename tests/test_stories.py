@@ -234,3 +234,47 @@ def test_stories_command_prints_json_with_citable_ledger_entries(tmp_path):
     assert text.exit_code == 0 and "# Stories on 2024-03-06" in text.stdout and "Claims:" in text.stdout
     bad = runner.invoke(app, ["--index", str(index), "stories", "--date", "March 6"])
     assert bad.exit_code == 2 and "not YYYY-MM-DD" in bad.stderr
+
+
+@pytest.fixture()
+def fixture_services(settings):
+    """The fixture's five days in a store, with the hashing embedder and a link threshold it can reach."""
+    from assistant.services import build_services
+    from fakes import FakeChatModel
+    services = build_services(settings.model_copy(update={"story_link_threshold": 0.5,
+                                                          "outlets_file": FIXTURE / "outlets.toml"}),
+                              embeddings=FakeEmbeddings(),
+                              chat_model=FakeChatModel(replies=["Headline: Floods in Ravensburg\n- Floods hit the town [1]."]))
+    services.ingest([str(FIXTURE / "corpus.jsonl")], progress=False)
+    return services
+
+
+def test_the_briefing_links_to_yesterday_and_says_what_changed(fixture_services):
+    from assistant.briefing.render import to_markdown
+    first, _ = fixture_services.briefing(date(2024, 3, 4), progress=False)
+    assert all(s.status == "new" and s.story_id for s in first.stories)
+    second, stored = fixture_services.briefing(date(2024, 3, 5), progress=False)
+    by_article = {s["n"]: s["article_id"] for s in second.sources}
+    flood = next(s for s in second.stories if "flood-herald-reworded" in {by_article[n] for n in s.sources})
+    assert flood.status == "continuing" and flood.days == 2 and flood.first_day == "2024-03-04"
+    assert any("revised from 12 to 19" in line for line in flood.since)
+    cited = {int(n) for line in flood.since for n in __import__("re").findall(r"\[(\d+)\]", line)}
+    assert cited <= set(by_article)  # every marker names a listed source (yesterday's report added to them)
+    assert "Since yesterday: the death toll was revised from 12 to 19" in to_markdown(second)
+    assert json.loads(stored.read_text())["stories"][0]["coverage"]
+
+
+def test_topic_summaries_and_the_story_view_read_the_ledger(fixture_services):
+    from assistant.records import Passage
+    from assistant.stories.topic_ledger import topic_ledger
+    from assistant.web.stories_tab import stories_of_day
+    choices, pages, problems = stories_of_day(fixture_services, "2024-03-07")
+    assert choices and all(pages[value].startswith("## ") and "Claims:" in pages[value] for _, value in choices)
+    assert problems == ""
+    with pytest.raises(ValueError, match="not a date"):
+        stories_of_day(fixture_services, "7 March")
+    bakery = [a for a in fixture_services.store.articles() if a.id.startswith("bakery")]
+    passages = [Passage(a.id, a.id, a.title, a.source, a.url, a.published_at, 0, len(a.body), a.body) for a in bakery]
+    lines = topic_ledger(fixture_services.settings, passages)
+    assert any("corrected by Northgate Herald" in line for line in lines)
+    assert all(__import__("re").search(r"\[[1-3]\]", line) for line in lines)

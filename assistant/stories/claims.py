@@ -132,6 +132,8 @@ def figures_in(sentence: str) -> list[tuple[str, float]]:
         if value is None:
             continue
         kind = quantity_of(sentence, match.start(), end, match.group("currency"), match.group("percent"))
+        if number.lower() in NUMBER_WORDS and kind not in QUANTITY_WORDS:
+            continue  # "two council members said": a spelled-out number counts only what the table knows
         if kind:
             found.append((kind, value))
     return found

@@ -20,20 +20,23 @@ from datetime import date
 import numpy as np
 
 from assistant.language import CALENDAR_WORDS, STOPWORDS, content_words, names
-from assistant.sentences import split_sentences
+from assistant.sentences import sentence_spans
 
 
 @dataclass(frozen=True)
 class LinkRule:
     """The link rule's weights (measured: docs/stories.md); `threshold` and the window are settings."""
 
-    name_weight: float = 1.0  # weight of the rare-name overlap coefficient (0..1)
+    name_weight: float = 1.5  # weight of the rare-name overlap coefficient (0..1) in the evidence
     min_name_overlap: float = 0.15  # below this overlap a report never joins a story
-    gap_penalty: float = 0.2  # subtracted per log(1 + days) between the two reports compared
+    gap_penalty: float = 0.3  # subtracted per log(1 + days) between the two reports compared
     compare_reports: int = 30  # a story's most recent reports that a new report is compared with
     idf_prior: int = 50  # smooths name weights while memory holds few reports
     series_title_overlap: float = 0.5  # one outlet's titles this alike but for their numbers: a recurring column
     name_chars: int = 3000  # how much of the body the names are read from
+    lead_chars: int = 600  # a report that names few recurring names: the names of this opening count too
+    few_names: int = 3  # ... "few" is fewer than this
+    name_floor: float = 3.0  # the smaller set counts as at least this many rare names (short reports name few)
 
 
 LINK_RULE = LinkRule()
@@ -49,16 +52,23 @@ def tokens_of(name: str) -> set[str]:
     return found
 
 
-def name_tokens(title: str, body: str, chars: int = LINK_RULE.name_chars) -> dict[str, int]:
+def name_tokens(title: str, body: str, chars: int = LINK_RULE.name_chars, lead_chars: int = LINK_RULE.lead_chars,
+                few_names: int = LINK_RULE.few_names) -> dict[str, int]:
     """Words of the capitalised names in the body's opening, each with the number of sentences naming it,
-    and the title's names. A body name in one sentence only is left out (page furniture, a passing mention)
-    unless the title has the word too."""
+    and the title's names. A name past the lead in one sentence only is left out (a passing mention, page
+    furniture at the foot) unless the title has the word too."""
     counts: Counter[str] = Counter()
-    for sentence in split_sentences(body[:chars]):
-        counts.update({t for name in names(sentence) for t in tokens_of(name)})
+    in_lead: set[str] = set()
+    for start, end in sentence_spans(body[:chars]):
+        found = {t for name in names(body[start:end]) for t in tokens_of(name)}
+        counts.update(found)
+        if start < lead_chars:
+            in_lead |= found
     capitalised = tokens_of(" ".join(re.findall(r"\b[A-Z][\w'’-]*", title)))
     in_body = tokens_of(" ".join(re.findall(r"\b[A-Z][\w'’-]*", body[:chars])))
     kept = {t: c for t, c in counts.items() if c >= 2 or t in capitalised}
+    if len(kept) < few_names:  # a short report names most things once: its lead's names stand for it
+        kept.update({t: counts[t] for t in in_lead})
     for token in {t for name in names(title) for t in tokens_of(name)} | (capitalised & in_body):
         kept.setdefault(token, 1)  # the title's names, and its first word when the body capitalises it too
     return kept
@@ -85,13 +95,14 @@ class ReportSignals:
     names: dict[str, int]
 
 
-def overlap(first: dict[str, int], second: dict[str, int], weight) -> float:
-    """Weighted overlap coefficient of two name sets: the weight they share over the smaller set's weight."""
+def overlap(first: dict[str, int], second: dict[str, int], weight, floor: float = 0.0) -> float:
+    """Weighted overlap coefficient of two name sets: the weight they share over the smaller set's weight (which
+    counts as at least `floor` names seen nowhere else, so that two short reports sharing one name are not alike)."""
     shared = first.keys() & second.keys()
     if not shared:
         return 0.0
-    smaller = min(sum(weight(t) for t in first), sum(weight(t) for t in second))
-    return sum(weight(t) for t in shared) / smaller if smaller > 0 else 0.0
+    scale = max(min(sum(weight(t) for t in first), sum(weight(t) for t in second)), floor * weight("\x00unseen"))
+    return sum(weight(t) for t in shared) / scale if scale > 0 else 0.0
 
 
 def recurring_column(first: ReportSignals, second: ReportSignals, rule: LinkRule = LINK_RULE) -> bool:
@@ -106,7 +117,7 @@ def recurring_column(first: ReportSignals, second: ReportSignals, rule: LinkRule
 def evidence(new: ReportSignals, old: ReportSignals, weight, rule: LinkRule = LINK_RULE) -> float | None:
     """How strongly `new` continues the story `old` belongs to; None when it cannot (no rare name shared,
     or one column's next issue)."""
-    names_overlap = overlap(new.names, old.names, weight)
+    names_overlap = overlap(new.names, old.names, weight, rule.name_floor)
     if names_overlap < rule.min_name_overlap or recurring_column(new, old, rule):
         return None
     gap = abs((new.day - old.day).days)

@@ -17,13 +17,12 @@ QUOTE_CHARS = 220
 CHANGE_TEXT = {
     ("stale", "figure"): "{label} was revised from {old} to {new} ({source}) {cite_new}",
     ("corrected", "figure"): "{source} corrected {label} from {old} {cite_old} to {new} {cite_new}",
-    ("corrected", "claim"): "{source} corrected its report that \u201c{text}\u201d {cite_old}: \u201c{other}\u201d {cite_new}",
-    ("stale", "claim"): "a later report supersedes \u201c{text}\u201d {cite_old}: \u201c{other}\u201d {cite_new}",
+    ("corrected", "claim"): "{source} corrected its report {text} {cite_old}: {other} {cite_new}",
+    ("stale", "claim"): "a later report supersedes {text} {cite_old}: {other} {cite_new}",
     ("contradicted", "figure"): "{first_source} gives {label} as {old} {cite_old}, {other_source} as {new} {cite_new}",
-    ("contradicted", "claim"): "the claim that \u201c{text}\u201d {cite_old} is disputed by {other_source}: "
-                               "\u201c{other}\u201d {cite_new}",
-    ("confirmed", "figure"): "{label} of {old} is now confirmed by {other_source} {cite_new}",
-    ("confirmed", "claim"): "{other_source} now also reports that \u201c{text}\u201d {cite_new}",
+    ("contradicted", "claim"): "the claim {text} {cite_old} is disputed by {other_source}: {other} {cite_new}",
+    ("confirmed", "figure"): "{label}, {old}, is now confirmed by {other_source} {cite_new}",
+    ("confirmed", "claim"): "{other_source} now also reports {text} {cite_new}",
 }
 
 
@@ -31,6 +30,12 @@ def shown(text: str) -> str:
     """A claim's sentence as quoted to the reader: neutralised, shortened, no closing full stop."""
     text = " ".join(neutralize(text).split()).rstrip(".")
     return text if len(text) <= QUOTE_CHARS else text[:QUOTE_CHARS].rsplit(" ", 1)[0] + "…"
+
+
+def quoted_claim(text: str) -> str:
+    """The sentence in quotation marks; one that carries its own quotation goes in single ones."""
+    text = shown(text)
+    return f"\u2018{text}\u2019" if any(mark in text for mark in "\u201c\u201d\"") else f"\u201c{text}\u201d"
 
 
 @dataclass
@@ -54,8 +59,8 @@ class Change:
         if template is None:
             return ""
         return template.format(
-            label=label(entry), old=figure_text(entry.values), new=figure_text(other.values), text=shown(entry.first.claim.text),
-            other=shown(self.mention.claim.text), source=self.mention.report.source,
+            label=label(entry), old=figure_text(entry.values), new=figure_text(other.values),
+            text=quoted_claim(entry.first.claim.text), other=quoted_claim(self.mention.claim.text), source=self.mention.report.source,
             first_source=entry.first.report.source, other_source=self.mention.report.source,
             cite_old=cite(entry.first.report.article_id), cite_new=cite(self.mention.report.article_id)).strip()
 

@@ -2,14 +2,13 @@
 who covered them and who did not, each claim's ledger status with its citations) and failing feeds.
 
 `build_stories_tab(services)` adds the tab; call it inside the page's `gr.Blocks` (app.py wires it in).
-`services` is the page's PageServices or the product's Services.
+`services` is the page's PageServices or the product's Services. Gradio is imported only when the tab is built,
+so the story logic below can be used (and tested) without it.
 """
 
 from __future__ import annotations
 
 from datetime import date
-
-import gradio as gr
 
 
 def day_or_latest(text: str, core) -> date | None:
@@ -45,6 +44,7 @@ def stories_of_day(core, day_text: str) -> tuple[list[tuple[str, str]], dict[str
 
 def build_stories_tab(services) -> None:
     """The "Stories" tab: pick a day, choose one of its stories, read its ledger."""
+    import gradio as gr
     core = getattr(services, "services", services)
 
     def load(day_text: str):
