@@ -278,3 +278,16 @@ def test_topic_summaries_and_the_story_view_read_the_ledger(fixture_services):
     lines = topic_ledger(fixture_services.settings, passages)
     assert any("corrected by Northgate Herald" in line for line in lines)
     assert all(__import__("re").search(r"\[[1-3]\]", line) for line in lines)
+    from assistant.summaries.topic import TopicSummary
+    summary = TopicSummary("Danby bakery", [], [], {}, [], [], passages, ledger=lines)
+    assert "## Claims across days" in summary.to_markdown() and summary.to_json()["ledger"] == lines
+
+
+@pytest.mark.slow
+def test_the_stories_tab_builds_inside_the_page(fixture_services):
+    import gradio as gr
+    from assistant.web.stories_tab import build_stories_tab
+    with gr.Blocks() as demo:
+        build_stories_tab(fixture_services)
+    ids = {getattr(block, "elem_id", None) for block in demo.blocks.values()}
+    assert {"stories-day", "stories-go", "stories-choice", "stories-view", "stories-feeds"} <= ids

@@ -131,17 +131,41 @@ def idf_weight(document_counts: dict[str, int], reports: int, rule: LinkRule = L
     return weight
 
 
-def best_story(group: list[ReportSignals], candidates: dict[int, list[ReportSignals]], weight, threshold: float,
-               rule: LinkRule = LINK_RULE) -> tuple[int | None, float]:
-    """The story (id) that a day's group of reports continues, with its evidence; (None, best) when none
-    reaches the threshold. Each story is compared through its most recent reports."""
-    best, best_score = None, -math.inf
-    for story_id, reports in candidates.items():
-        for old in reports[-rule.compare_reports:]:
-            for new in group:
-                if old.article_id == new.article_id:
-                    continue
-                score = evidence(new, old, weight, rule)
-                if score is not None and score > best_score:
-                    best, best_score = story_id, score
-    return (best, best_score) if best_score >= threshold else (None, best_score)
+class OpenStories:
+    """The reports of the stories a day's groups may continue, indexed by their names: a group is compared only
+    with reports that share a name with it (one that shares none can never join), each story through its
+    `compare_reports` most recent reports."""
+
+    def __init__(self, weight, rule: LinkRule = LINK_RULE):
+        self.weight = weight
+        self.rule = rule
+        self.by_story: dict[int, list[ReportSignals]] = {}
+        self.by_name: dict[str, list[tuple[int, ReportSignals]]] = {}
+        self._recent: dict[int, set[str]] = {}
+
+    def add(self, story_id: int, report: ReportSignals) -> None:
+        self.by_story.setdefault(story_id, []).append(report)
+        self._recent.pop(story_id, None)
+        for token in report.names:
+            self.by_name.setdefault(token, []).append((story_id, report))
+
+    def recent(self, story_id: int) -> set[str]:
+        if story_id not in self._recent:
+            self._recent[story_id] = {r.article_id for r in self.by_story[story_id][-self.rule.compare_reports:]}
+        return self._recent[story_id]
+
+    def best(self, group: list[ReportSignals], threshold: float) -> tuple[int | None, float]:
+        """The story (id) that a day's group of reports continues, with its evidence; (None, best) when none
+        reaches the threshold."""
+        best, best_score, seen = None, -math.inf, set()
+        for new in group:
+            for token in new.names:
+                for story_id, old in self.by_name.get(token, ()):
+                    pair = (new.article_id, old.article_id)
+                    if pair in seen or old.article_id == new.article_id or old.article_id not in self.recent(story_id):
+                        continue
+                    seen.add(pair)
+                    score = evidence(new, old, self.weight, self.rule)
+                    if score is not None and score > best_score:
+                        best, best_score = story_id, score
+        return (best, best_score) if best_score >= threshold else (None, best_score)

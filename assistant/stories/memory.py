@@ -21,7 +21,7 @@ import numpy as np
 
 from assistant.records import StoredArticle
 from assistant.stories.claims import Claim
-from assistant.stories.linking import LINK_RULE, LinkRule, ReportSignals, best_story, idf_weight, name_tokens
+from assistant.stories.linking import LINK_RULE, LinkRule, OpenStories, ReportSignals, idf_weight, name_tokens
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS stories (
@@ -212,6 +212,11 @@ class StoryMemory:
             total = db.execute("SELECT COUNT(*) FROM reports").fetchone()[0] + len(signals)
             weight = idf_weight(counts, total, rule)
             order = sorted(range(len(groups)), key=lambda i: min((r.article.published_at for r in groups[i]), default=""))
+            days = [r.day for g in fresh for r in g]
+            open_stories = OpenStories(weight, rule)
+            if days:
+                for story_id, report in self._candidates(db, min(days), max(days), window_days):
+                    open_stories.add(story_id, report)
             for i in order:
                 if not fresh[i]:
                     continue
@@ -221,8 +226,7 @@ class StoryMemory:
                 if joined:
                     story_id = joined[0]
                 else:
-                    candidates = self._candidates(db, day, window_days)
-                    story_id, score = best_story([signals[r.article.id] for r in fresh[i]], candidates, weight, threshold, rule)
+                    story_id, score = open_stories.best([signals[r.article.id] for r in fresh[i]], threshold)
                     if story_id is None:
                         first = min(fresh[i], key=lambda r: r.article.published_at)
                         story_id = db.execute("INSERT INTO stories (headline, first_day, last_day) VALUES (?, ?, ?)",
@@ -231,6 +235,7 @@ class StoryMemory:
                 for report in sorted(fresh[i], key=lambda r: (r.article.published_at, r.article.id)):
                     self._insert(db, report, story_id, signals[report.article.id], score, duplicate_jaccard)
                     known[report.article.id] = story_id
+                    open_stories.add(story_id, signals[report.article.id])
                 db.execute("UPDATE stories SET first_day = MIN(first_day, ?), last_day = MAX(last_day, ?) WHERE id = ?",
                            (min(r.day for r in fresh[i]).isoformat(), max(r.day for r in fresh[i]).isoformat(), story_id))
         return {i: known[i] for i in ids}
@@ -254,16 +259,13 @@ class StoryMemory:
                        "DO UPDATE SET reports = reports + excluded.reports", list(tokens.items()))
 
     @staticmethod
-    def _candidates(db, day: date, window_days: int) -> dict[int, list[ReportSignals]]:
-        """Reports of the stories still open around `day` (a report within the window), oldest first."""
-        low, high = (day - timedelta(days=window_days)).isoformat(), (day + timedelta(days=window_days)).isoformat()
-        stories: dict[int, list[ReportSignals]] = {}
+    def _candidates(db, first: date, last: date, window_days: int):
+        """(story id, report) of every report within the window around the days being linked, oldest first."""
+        low, high = (first - timedelta(days=window_days)).isoformat(), (last + timedelta(days=window_days)).isoformat()
         for row in db.execute("SELECT article_id, story_id, day, source, title, vector, names FROM reports "
                               "WHERE day BETWEEN ? AND ? ORDER BY published_at", (low, high)):
-            stories.setdefault(row["story_id"], []).append(ReportSignals(
-                row["article_id"], row["source"], date.fromisoformat(row["day"]), row["title"], from_blob(row["vector"]),
-                json.loads(row["names"])))
-        return stories
+            yield row["story_id"], ReportSignals(row["article_id"], row["source"], date.fromisoformat(row["day"]),
+                                                 row["title"], from_blob(row["vector"]), json.loads(row["names"]))
 
     @staticmethod
     def _insert(db, report: NewReport, story_id: int, signals: ReportSignals, score: float | None,
