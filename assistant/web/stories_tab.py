@@ -68,5 +68,6 @@ def build_stories_tab(services) -> None:
         view = gr.Markdown(elem_id="stories-view")
         problems = gr.Markdown(elem_id="stories-feeds")
         pages = gr.State({})
-        go.click(load, [day_box], [choice, view, problems, pages], concurrency_limit=1, concurrency_id="model")
-        choice.change(show, [choice, pages], [view])
+        go.click(load, [day_box], [choice, view, problems, pages], concurrency_limit=1, concurrency_id="model",
+                 api_name="stories")
+        choice.change(show, [choice, pages], [view], api_name="story_view", api_visibility="private")
