@@ -585,6 +585,7 @@ def eval_command(ctx: typer.Context,
                  quiet: bool = typer.Option(False, "--quiet", "-q")) -> None:
     """Score answers, citations, refusals and retrieval against a dataset's gold answers."""
     from assistant.evals.orchestrate import eval_settings, run_eval
+                 baseline: bool = typer.Option(False, "--baseline", help="Also run a textbook RAG (dense top-k whole chunks, one plain prompt) on the same questions and report it beside the product."),
     from assistant.store import IndexBusyError
     settings = eval_settings(ctx.obj.settings, dataset, ctx.obj.index_given, model,
                              variant=f"subset-{limit}-{seed}-{distractors}" if distractors else "")
@@ -606,7 +607,8 @@ def eval_command(ctx: typer.Context,
     chat_model_or_fail(services)
     try:
         outcome = run_eval(settings, dataset, limit, out, compare, thresholds, verifier_labels, not no_briefings,
-                           not quiet, say=typer.echo, services=services, seed=seed, distractors=distractors)
+                           not quiet, say=typer.echo, services=services, seed=seed, distractors=distractors,
+                           baseline=baseline)
     except (FileNotFoundError, ValueError, KeyError, IndexBusyError) as exc:
         fail(str(exc))
     old = outcome.old_summary

@@ -347,6 +347,13 @@ class ChunkStore:
         scores = scores or {}
         return [Passage.from_metadata(cid, *by_id[cid], score=scores.get(cid, 0.0)) for cid in chunk_ids if cid in by_id]
 
+    def vectors(self, chunk_ids: Sequence[str]) -> dict[str, list[float]]:
+        """The stored embedding of each of these chunks (for reranking without encoding them again)."""
+        if not chunk_ids:
+            return {}
+        found = self.collection.get(ids=list(chunk_ids), include=["embeddings"])
+        return {cid: vector for cid, vector in zip(found["ids"], found["embeddings"])}
+
     def refresh_if_changed(self) -> bool:
         """Reopen the on-disk store when another process wrote to it since we last looked.
 

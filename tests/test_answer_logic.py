@@ -24,6 +24,7 @@ class FakeRetriever:
     def __init__(self, passages):
         self.passages = passages
         self.queries: list[tuple[str, SearchFilters]] = []
+        self.focuses: list = []
 
     def vocabulary(self):
         from assistant.qa.bm25 import words_of
@@ -36,8 +37,9 @@ class FakeRetriever:
         from assistant.language import stem
         return {stem(w) for w in self.vocabulary()}
 
-    def search(self, query, k=None, filters=None, mode=None):
+    def search(self, query, k=None, filters=None, mode=None, focus=None):
         self.queries.append((query, filters))
+        self.focuses.append(focus)
         return list(self.passages)
 
 
@@ -115,17 +117,18 @@ def test_chain_answers_with_resolved_citations(settings, embeddings):
 
 
 def test_chain_normalises_refusals(settings, embeddings):
-    chain, _ = make_chain(settings, embeddings, ["I'm sorry, the passages do not contain information about the mayor's salary."])
+    chain, _ = make_chain(settings, embeddings, ["I'm sorry, the passages do not contain information about the mayor's salary.",
+                                                     "E"])  # the candidate choice: E = none of these
     result = chain.ask("What is the mayor's salary?")
     assert result.refused and result.answer == settings.refusal_text and result.citations_json() == []
 
 
 def test_answer_with_no_supported_sentence_becomes_a_refusal(settings, embeddings):
-    chain, _ = make_chain(settings, embeddings, ["The mayor earns 90,000 euros a year [2]. This is stated in the article."])
+    chain, _ = make_chain(settings, embeddings, ["The mayor earns 90,000 euros a year [2]. This is stated in the article.", "E"])
     result = chain.ask("What is the mayor's salary?")
     assert result.refused and result.answer == settings.refusal_text and result.citations_json() == []
     settings = settings.model_copy(update={"refuse_unsupported": False})
-    chain, _ = make_chain(settings, embeddings, ["The mayor earns 90,000 euros a year [2]."])
+    chain, _ = make_chain(settings, embeddings, ["The mayor earns 90,000 euros a year [2].", "E"])
     result = chain.ask("What is the mayor's salary?")
     assert not result.refused and result.unsupported == ["The mayor earns 90,000 euros a year [2]."]
 
@@ -155,7 +158,7 @@ def test_follow_up_is_rewritten_and_standalone_is_not(settings, embeddings):
     assert result2.query == "How many lanterns will be released at the festival?"
 
 
-def test_relative_dates_become_filters(settings, embeddings):
+def test_relative_dates_become_a_preference_not_a_wall(settings, embeddings):
     today = date(2024, 5, 20)
     since, until = relative_date_range("What happened yesterday?", today)
     assert since.date() == date(2024, 5, 19) and until.date() == date(2024, 5, 20)
@@ -166,8 +169,10 @@ def test_relative_dates_become_filters(settings, embeddings):
     assert relative_date_range("How many lanterns?", today) is None
     chain, retriever = make_chain(settings, embeddings, ["The council voted [1]."])
     chain.ask("What did the council decide yesterday?", today=today)
-    filters = retriever.queries[0][1]
-    assert filters.since == datetime(2024, 5, 19, tzinfo=filters.since.tzinfo)
+    filters, focus = retriever.queries[0][1], retriever.focuses[0]
+    assert filters.since is None and filters.until is None  # the caller set no dates: nothing is walled off
+    assert focus.window[0] == datetime(2024, 5, 19, tzinfo=focus.window[0].tzinfo)  # yesterday is preferred
+    assert focus.window[1] == datetime(2024, 5, 20, tzinfo=focus.window[0].tzinfo)
 
 
 def test_uncited_lead_sentence_is_judged_by_the_next_citation(embeddings):

@@ -101,7 +101,9 @@ def score_question(chain: AnswerChain, question: Question, settings: Settings) -
         if question.evidence:
             record.scores.update(prompt_scores(result.passages, question))
             mark = time.perf_counter()
-            retrieved = chain.retriever.search(result.query, k=10, filters=result.filters)
+            focus = getattr(result, "focus", None)
+            retrieved = chain.retriever.search(result.query, k=10, filters=result.filters,
+                                               **({"focus": focus} if focus is not None else {}))
             record.timings["retrieval10_ms"] = round((time.perf_counter() - mark) * 1000, 1)
             record.scores.update(retrieval_scores([p.text for p in retrieved], [e.fact for e in question.evidence]))
     record.citation = citation_scores(result, question, settings.support_threshold)

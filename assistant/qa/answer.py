@@ -15,6 +15,7 @@ from langchain_core.prompts import ChatPromptTemplate, PromptTemplate
 from assistant.markers import MARKER
 from assistant.models.chat import with_max_tokens
 from assistant.models.embeddings import SentenceEmbeddings
+from assistant.language import answer_language_line
 from assistant.prompts import format_passages, load_prompt
 from assistant.qa.citations import CheckedAnswer, check_answer
 from assistant.qa.dates import relative_date_range
@@ -24,6 +25,9 @@ from assistant.qa.judge import ClaimJudge
 from assistant.qa.passage_window import best_windows
 from assistant.qa.questions import OutletMatcher, QuestionPlan, analyse
 from assistant.qa.refusal import looks_like_refusal, unknown_terms
+from assistant.qa.answer_type import expected_type, names_kind
+from assistant.qa.candidates import Candidate, CandidateChooser, candidates_for
+from assistant.qa.recency import TimeFocus, as_of_label, time_focus
 from assistant.qa.retrieval import HybridRetriever
 from assistant.records import Passage, SearchFilters
 from assistant.safety import is_meta_question
@@ -55,6 +59,7 @@ class AnswerResult:
     plan: QuestionPlan | None = field(default=None, repr=False)
     route: str = "plain"  # plain | claims (decomposed into one claim per report)
     claims: list[dict] = field(default_factory=list)  # per claim: text, outlet, support, published
+    focus: TimeFocus | None = field(default=None, repr=False)  # when it was asked and how much newness mattered
 
     @property
     def unsupported(self) -> list[str]:
@@ -91,6 +96,47 @@ def format_history(history: Sequence[dict], turns: int = 4) -> str:
     return "\n".join(lines)
 
 
+def first_sentence(text: str) -> str:
+    return re.split(r"(?<=[.!?])\s", text.strip(), maxsplit=1)[0]
+
+
+def newest_first(passages: list[Passage]) -> list[Passage]:
+    """For questions about the present: the newest report is passage [1] (undated ones last)."""
+    return sorted(passages, key=lambda p: p.published_at or "", reverse=True)
+
+
+def chosen_answer(candidate: Candidate, passages: Sequence[Passage]) -> str:
+    """The chosen candidate as the lead, backed by the passage sentence that names it, quoted and cited."""
+    passage = passages[candidate.n - 1]
+    day = (passage.published_at or "undated")[:10]
+    quote = candidate.sentence.rstrip(" .")
+    return f"{candidate.text} [{candidate.n}]. {passage.source} ({day}): “{quote}” [{candidate.n}]."
+
+
+# A present-tense answer resting on a report older than this carries "as of <its date>".
+AS_OF_AFTER_DAYS = 7
+
+
+def dated_lead(answer: str, checked: CheckedAnswer, passages: Sequence[Passage], focus: TimeFocus) -> str:
+    """The lead sentence says how old its report is when the question asks about now and the report is not
+    of this week: an older report is never stated as the present state."""
+    lead = next((s for s in checked.sentences if s.markers), None)
+    if lead is None:
+        return answer
+    dates = [passages[n - 1].published_at for n in lead.markers if 0 < n <= len(passages) and passages[n - 1].published_at]
+    if not dates:
+        return answer
+    newest = max(dates)
+    age = focus.age_days(newest)
+    if age is None or age <= AS_OF_AFTER_DAYS:
+        return answer
+    first = first_sentence(answer)
+    label = as_of_label(newest)
+    dated = re.sub(r"\s*((?:\[\d[^\]]*\])*)\s*([.!?]?)$", lambda m: f" ({label}){(' ' + m.group(1)) if m.group(1) else ''}{m.group(2) or '.'}",
+                   first, count=1)
+    return dated + answer[len(first):]
+
+
 def is_bare_yes_no(sentence: str) -> bool:
     return bool(re.fullmatch(r"(yes|no)\b[.,!]?", sentence.strip().lower()))
 
@@ -112,6 +158,7 @@ class AnswerChain:
         self.rewrite_chain = (PromptTemplate.from_template(load_prompt("condense_question"))
                               | with_max_tokens(chat_model, 64) | StrOutputParser())
         self.judge = ClaimJudge(chat_model)
+        self.chooser = CandidateChooser(chat_model)
         self._matcher: tuple[frozenset, OutletMatcher] | None = None
 
     def matcher(self) -> OutletMatcher:
@@ -153,6 +200,7 @@ class AnswerChain:
         timings["rewrite_s"] = time.perf_counter() - started
         given = filters or SearchFilters()
         filters = self.resolve_filters(query, given, today)
+        focus = time_focus(query, today)
         if is_meta_question(query):
             # About the assistant, not the articles: a plain description, never prompt text, never a citation.
             timings["total_s"] = time.perf_counter() - started
@@ -178,11 +226,13 @@ class AnswerChain:
         if self.settings.decompose and plan.yes_no and plan.as_claims().claims:
             yield from self.answer_by_claims(question, query, plan, filters, timings, started)
             return
-        passages = self.retriever.search(query, k=self.settings.top_k, filters=filters)
-        if not passages and filters != given:
-            # "in March" may name when something happened, not when it was reported: search all dates instead.
-            filters = given
-            passages = self.retriever.search(query, k=self.settings.top_k, filters=filters)
+        # The relative window ("this week", "in March") is the focus's strong preference, never a wall: a
+        # window that holds nothing falls back to the nearest reports, and "in March" may name when
+        # something happened rather than when it was reported.
+        filters = given
+        passages = self.retriever.search(query, k=self.settings.top_k, filters=filters, focus=focus)
+        if focus.present:
+            passages = newest_first(passages)
         timings["retrieval_ms"] = (time.perf_counter() - mark) * 1000
         if passages and self.settings.passage_chars:
             mark = time.perf_counter()
@@ -191,7 +241,8 @@ class AnswerChain:
         if not passages:
             yield from self.refusal(question, query, [], filters, timings, started, "no_passages")
             return
-        inputs = {"passages": format_passages(passages), "question": query}
+        inputs = {"passages": format_passages(passages), "question": query, "today": today.isoformat(),
+                  "language_line": answer_language_line(question)}
         mark = time.perf_counter()
         pieces: list[str] = []
         usage: dict = {}
@@ -211,6 +262,17 @@ class AnswerChain:
         raw = "".join(pieces).strip()
         refused = looks_like_refusal(raw, self.settings.refusal_text)
         checked = None
+        wanted = expected_type(query)
+        chosen = None
+        if plan.shape == "fact" and self.settings.check_answer_type and wanted.checkable:
+            lead = "" if refused else first_sentence(raw)
+            if refused or not names_kind(MARKER.sub("", lead), wanted, " ".join(f"{p.title} {p.text}" for p in passages)):
+                mark = time.perf_counter()
+                conversation = self.answer_prompt.format_messages(**inputs)
+                chosen = self.chooser.choose(conversation, raw, query, candidates_for(query, wanted, passages))
+                timings["choice_ms"] = (time.perf_counter() - mark) * 1000
+        if chosen is not None:
+            refused, raw = False, chosen_answer(chosen, passages)
         if refused:
             answer = self.settings.refusal_text
         else:
@@ -226,10 +288,13 @@ class AnswerChain:
             if self.settings.refuse_unsupported and not any(s.supported and s.markers for s in checked.sentences):
                 # Nothing the model said is backed by a passage it cited: more likely a guess than an answer.
                 refused, answer = True, self.settings.refusal_text
+            elif focus.present:
+                answer = dated_lead(answer, checked, passages, focus)
         timings["total_s"] = time.perf_counter() - started
         reason = ("model" if checked is None else "unsupported") if refused else ""
         yield AnswerResult(question, query, answer, refused, passages, checked, filters, timings, inputs,
-                           refusal_reason=reason, raw_answer=raw, plan=plan)
+                           refusal_reason=reason, raw_answer=raw, plan=plan, route="chosen" if chosen else "plain",
+                           focus=focus)
 
     def vote(self, query: str, plan: QuestionPlan, answer: str, passages: list[Passage]):
         """For "which entity do these outlets report" questions: the name every named outlet's passages share."""

@@ -1,0 +1,107 @@
+"""When the model's lead names nothing of the asked kind: the candidates the passages offer, and a choice.
+
+The candidates are the names (countries, people, numbers ...) of the asked kind in the passages,
+ranked in code by how many of the question's words share their sentence and how many passages
+name them. The chat model then only picks a letter, continuing the conversation it answered in,
+so llama.cpp's prompt cache holds the passages and the choice costs one short turn; "none of
+these" is always offered, and wins keep the first answer (or the refusal).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
+
+from assistant.language import CALENDAR_WORDS, content_words, normalize_answer
+from assistant.models.chat import with_max_tokens
+from assistant.prompts import load_prompt
+from assistant.qa.answer_type import AnswerType, candidates_in
+from assistant.records import Passage
+from assistant.sentences import split_sentences
+
+# Capitalised sentence openers that are never an answer.
+FIRST_WORD_NOISE = frozenset("one two three four five first second last new more most many some all each every "
+                             "here there this that these those it its he she they we you i after before when while "
+                             "as at in on for from by with but and or so if yes no not jan feb mar apr jun jul aug sep sept oct nov dec "
+                             "mr mrs ms dr".split())
+MAX_OPTIONS = 4  # letters A-D, then "none of these"
+LETTERS = "ABCDE"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    text: str
+    n: int  # the passage (1-based) whose sentence names it best
+    sentence: str
+    score: float
+
+
+def sentence_candidates(sentence: str, wanted: AnswerType) -> list[str]:
+    """The sentence's answers of the wanted kind (its capitalised first word included), without the words
+    that open sentences or name the calendar and are never an answer on their own."""
+    found = candidates_in(f"x {sentence}", wanted)
+    return [c for c in found if c.lower().rstrip(".") not in FIRST_WORD_NOISE | CALENDAR_WORDS]
+
+
+def candidates_for(question: str, wanted: AnswerType, passages: Sequence[Passage]) -> list[Candidate]:
+    """Up to MAX_OPTIONS answers of the wanted kind, best first; none that the question itself names."""
+    asked = content_words(question)
+    asked_text = f" {normalize_answer(question)} "
+    best: dict[str, Candidate] = {}
+    mentions: dict[str, set[int]] = {}
+    for n, passage in enumerate(passages, 1):
+        for sentence in [passage.title] + split_sentences(passage.text):
+            for found in sentence_candidates(sentence, wanted):
+                key = normalize_answer(found)
+                if not key or f" {key} " in asked_text or len(key) < 2:
+                    continue
+                overlap = len(asked & content_words(sentence)) / max(1, len(asked))
+                mentions.setdefault(key, set()).add(n)
+                if key not in best or overlap > best[key].score:
+                    best[key] = Candidate(found.strip(), n, sentence.strip(), overlap)
+    ranked = [Candidate(c.text, c.n, c.sentence, c.score + 0.15 * math.log1p(len(mentions[key])))
+              for key, c in best.items()]
+    return sorted(ranked, key=lambda c: -c.score)[:MAX_OPTIONS]
+
+
+def options_text(candidates: Sequence[Candidate]) -> str:
+    lines = [f"{LETTERS[i]}) {c.text}" for i, c in enumerate(candidates)]
+    lines.append(f"{LETTERS[len(candidates)]}) none of these")
+    return "\n".join(lines)
+
+
+def letter_probabilities(message, count: int) -> list[float]:
+    """P(letter) for the first `count` + 1 letters (the last is "none"), from the first token's top log-probs."""
+    logprobs = (message.response_metadata or {}).get("logprobs") or {}
+    content = logprobs.get("content") if isinstance(logprobs, dict) else None
+    probabilities = [0.0] * (count + 1)
+    if content:
+        for entry in content[0].get("top_logprobs", []):
+            token = entry.get("token", "").strip().rstrip(")").upper()
+            if len(token) == 1 and token in LETTERS[: count + 1]:
+                probabilities[LETTERS.index(token)] += math.exp(entry["logprob"])
+    if not any(probabilities):  # a backend without log-probs: the letter it wrote
+        token = str(message.content).strip()[:1].upper()
+        if token in LETTERS[: count + 1]:
+            probabilities[LETTERS.index(token)] = 1.0
+    return probabilities
+
+
+class CandidateChooser:
+    def __init__(self, chat_model: BaseChatModel):
+        self.model = with_max_tokens(chat_model, 1).bind(logprobs=True, top_logprobs=10)
+
+    def choose(self, conversation: list[BaseMessage], first_answer: str, question: str,
+               candidates: Sequence[Candidate]) -> Candidate | None:
+        """The candidate the model picks as the answer, or None when it picks "none of these"."""
+        if not candidates:
+            return None
+        turn = load_prompt("choose_answer").format(question=question, options=options_text(candidates))
+        message = self.model.invoke([*conversation, AIMessage(first_answer), HumanMessage(turn)])
+        probabilities = letter_probabilities(message, len(candidates))
+        best = max(range(len(probabilities)), key=lambda i: probabilities[i])
+        return candidates[best] if best < len(candidates) and probabilities[best] > 0 else None
