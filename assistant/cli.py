@@ -360,8 +360,10 @@ def print_sources(result) -> None:
         typer.secho(f"[{citation.n}] {terminal_safe(p.title)}", bold=True)
         typer.echo(f"    {terminal_safe(p.source)} · {(p.published_at or 'undated')[:10]} · "
                    f"{terminal_safe(p.url or p.article_id)} · chars {p.start}-{p.end}")
-    for sentence in result.unsupported:
-        typer.secho(f"unsupported: {terminal_safe(sentence)}", fg=typer.colors.YELLOW)
+    for check in result.checked.sentences:
+        if check.state != "supported":  # three states, each with its reason, instead of a blanket "checked"
+            label = "weakly supported" if check.state == "weak" else "not supported"
+            typer.secho(f"{label}: {terminal_safe(check.text)} ({terminal_safe(check.reason)})", fg=typer.colors.YELLOW)
 
 
 MAX_QUESTION_CHARS = 2000
@@ -875,8 +877,11 @@ def eval_verifier(ctx: typer.Context,
                   per_kind: int = typer.Option(40, help="Unfaithful sentences per error type (twice as many faithful)."),
                   seed: int = typer.Option(7, help="Which sentences and perturbations (fixed for comparable runs)."),
                   out: Path = typer.Option(Path("out/verifier-eval"), help="Folder for report.json."),
-                  thresholds: Optional[Path] = typer.Option(None, help="TOML of minimum figures; exit 1 when one is missed.")) -> None:
-    """Score the citation verifier on perturbed article sentences (entity, number, negation, relation, added detail)."""
+                  thresholds: Optional[Path] = typer.Option(None, help="TOML of minimum figures; exit 1 when one is missed."),
+                  frank: Optional[Path] = typer.Option(None, help="FRANK's human-labelled summaries (valid.jsonl): the figures of record, learned check cross-validated by article, the rules beside it."),
+                  frank_every: int = typer.Option(1, min=1, help="Score every n-th FRANK article only (CI uses a sample).")) -> None:
+    """Score the citation verifier on perturbed article sentences (entity, number, negation, relation, added detail)
+    and, with --frank, on summaries people labelled."""
     from assistant.evals.perturb import build
     from assistant.evals.verifier_eval import hand_labels, score_examples
     from assistant.models.embeddings import get_embeddings
@@ -894,6 +899,12 @@ def eval_verifier(ctx: typer.Context,
     report_and_gate(out, {"summary": summary, "threshold": settings.support_threshold, "details": perturbed["details"]},
                     thresholds)
 
+    if frank is not None:
+        from assistant.evals.support_training import frank_figures
+        if not frank.is_file():
+            fail(f"{frank}: no such file")
+        figures, _, _ = frank_figures(frank, encode, every=frank_every, rules_threshold=settings.support_threshold)
+        summary["overall"].update({f"verifier.{k}": v for k, v in figures.items()})
 
 @app.command("eval-summaries")
 def eval_summaries(ctx: typer.Context,
@@ -1203,3 +1214,34 @@ annotate(app)
 
 if __name__ == "__main__":
     app()
+
+
+@app.command("train-verifier")
+def train_verifier(ctx: typer.Context,
+                   frank: Path = typer.Argument(..., help="FRANK's human-labelled summaries (valid.jsonl)."),
+                   judge: bool = typer.Option(False, "--judge", help="Also train the model that reads the chat model's Yes/No (slow: most of an hour on 2 cores; scores are cached)."),
+                   out: Path = typer.Option(Path("out/train-verifier"), help="Folder for report.json."),
+                   quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars.")) -> None:
+    """Fit the learned support check on human labels and write its weights into the package.
+
+    Example: assistant train-verifier ../shared/data/frank/valid.jsonl --judge"""
+    from assistant.evals.support_training import frank_figures, trained
+    from assistant.grounding.support_model import weights_path
+    from assistant.models.embeddings import get_embeddings
+    if not frank.is_file():
+        fail(f"{frank}: no such file")
+    settings = ctx.obj.settings
+    encode = get_embeddings(settings.embedding_model, settings.embedding_batch_size).encode
+    judge_model = None
+    if judge:
+        from assistant.qa.judge import ClaimJudge
+        services = services_or_fail(ctx, must_exist=False)
+        chat_model_or_fail(services)
+        judge_model = ClaimJudge(services.chat_model)
+    figures, summaries, scores = frank_figures(frank, encode, judge_model, settings.cache_dir / "frank-judge.json",
+                                               rules_threshold=settings.support_threshold, progress=not quiet)
+    model = trained(summaries, scores)
+    path = weights_path("judge" if judge else "features")
+    path.write_text(json.dumps(model.to_json(), indent=2) + "\n")
+    report_and_gate(out, {"summary": {"overall": figures}, "weights": str(path), "model": model.to_json()}, None)
+    typer.echo(f"weights: {path}")

@@ -117,8 +117,8 @@ class Services:
 
     @built_once
     def follow_db(self):
-        from assistant.follow.database import FollowDatabase, database_path
-        return FollowDatabase(database_path(self.settings))
+        from assistant.follow.database import open_database
+        return open_database(self.settings)
 
     def briefing(self, day=None, window=None, sources=(), progress: bool = True, topics_since=None):
         """Write (and, for a whole day of all outlets, archive) the briefing, with the watchlist's topics."""

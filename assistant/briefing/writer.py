@@ -38,7 +38,7 @@ def number_disagreements(story: Story, excerpts: list[Passage], encode: Callable
     for index, passage in enumerate(excerpts):
         for start, end in sentence_spans(passage.text):
             text = passage.text[start:end]
-            if NUMBER.search(text):
+            if NUMBER.search(text) and not contains_instructions(text):  # never quote an order to AI systems
                 sentences.append((index, text))
     if len(sentences) < 2:
         return []

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from assistant.language import names, normalize_answer
+from assistant.lexicon import AUXILIARIES
 
 # Nouns after "which/what" that ask for a place, by kind of place.
 PLACE_NOUNS = {
@@ -100,7 +101,7 @@ def us_state_names() -> frozenset[str]:
     return frozenset(s.name.lower() for s in pycountry.subdivisions.get(country_code="US") or [])
 
 
-AUXILIARIES = frozenset("is are was were do does did has have had will would can could should".split())
+AUXILIARY_WORDS = frozenset(AUXILIARIES)
 DETERMINERS = frozenset("the a an this that these those its their his her".split())
 NOUN_PHRASE_END = frozenset("of in on at for to with by from that who which as about after before during "
                             "when where whose than".split())
@@ -117,7 +118,7 @@ def head_noun(phrase: str) -> str:
     """The noun a "which/what" phrase asks for. "which two actors ..." -> "actor" (the first word a table
     knows); "what is the mayor's salary" -> "salary" (the last word of the noun phrase after the verb)."""
     words = [w.lower().strip("?,.") for w in phrase.split()]
-    if words and words[0] in AUXILIARIES:
+    if words and words[0] in AUXILIARY_WORDS:
         phrase_words = []
         for word in words[1:]:
             if word in NOUN_PHRASE_END:
@@ -194,5 +195,6 @@ def names_kind(lead: str, wanted: AnswerType, passages_text: str) -> bool:
                    for c in candidates_in(lead, wanted) if c.strip())
     # The first word of a lead is capitalised whatever it is, so names() drops it: read the lead as a clause.
     found = candidates_in(f"x {lead}", wanted)
-    held = normalize_answer(passages_text)
-    return any(f" {normalize_answer(c)} " in f" {held} " for c in found if normalize_answer(c))
+    held = f" {normalize_answer(passages_text)} "
+    # "McDonald" (a name with its possessive cut) is held where the passages write "McDonald's"
+    return any(re.search(rf" {re.escape(normalize_answer(c))}s? ", held) for c in found if normalize_answer(c))

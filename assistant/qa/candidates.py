@@ -10,6 +10,7 @@ these" is always offered, and wins keep the first answer (or the refusal).
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -47,6 +48,14 @@ def sentence_candidates(sentence: str, wanted: AnswerType) -> list[str]:
     return [c for c in found if c.lower().rstrip(".") not in FIRST_WORD_NOISE | CALENDAR_WORDS]
 
 
+def as_written(name: str, passages: Sequence[Passage]) -> str:
+    """A name whose possessive was cut ("McDonald") as the passages write it when they never write it bare."""
+    text = " ".join(f"{p.title} {p.text}" for p in passages)
+    possessive = re.search(rf"\b{re.escape(name)}['’]s\b", text)
+    bare = re.search(rf"\b{re.escape(name)}\b(?!['’]s\b)", text)
+    return possessive.group(0) if possessive and not bare else name
+
+
 def candidates_for(question: str, wanted: AnswerType, passages: Sequence[Passage]) -> list[Candidate]:
     """Up to MAX_OPTIONS answers of the wanted kind, best first; none that the question itself names."""
     asked = content_words(question)
@@ -63,7 +72,7 @@ def candidates_for(question: str, wanted: AnswerType, passages: Sequence[Passage
                 mentions.setdefault(key, set()).add(n)
                 if key not in best or overlap > best[key].score:
                     best[key] = Candidate(found.strip(), n, sentence.strip(), overlap)
-    ranked = [Candidate(c.text, c.n, c.sentence, c.score + 0.15 * math.log1p(len(mentions[key])))
+    ranked = [Candidate(as_written(c.text, passages), c.n, c.sentence, c.score + 0.15 * math.log1p(len(mentions[key])))
               for key, c in best.items()]
     return sorted(ranked, key=lambda c: -c.score)[:MAX_OPTIONS]
 

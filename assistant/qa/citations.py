@@ -14,6 +14,7 @@ import numpy as np
 
 from assistant.language import content_words
 from assistant.markers import MARKER, expand_marker, rewrite_markers
+from assistant.grounding.support_model import JUDGED_SENTENCES, SupportModel, shipped_model, support_features
 from assistant.qa.verify import Encoder, Verdict, passage_sentences, verdict
 from assistant.records import Passage
 from assistant.sentences import split_sentences as sentence_list
@@ -35,6 +36,7 @@ class SentenceCheck:
     supported: bool
     marker_support: dict[int, float] = field(default_factory=dict)  # each cited passage on its own
     reason: str = ""
+    state: str = "supported"  # supported | weak | unsupported (weak: below the threshold, above the weak cut)
 
 
 @dataclass
@@ -80,13 +82,31 @@ def inherited_markers(own_markers: list[list[int]], index: int) -> list[int]:
     return []
 
 
+WEAK_REASON = "the cited passage only partly says this"
+
+
+def weak_cut(model: SupportModel | None, threshold: float) -> float:
+    """Below the threshold but above this, a sentence is weakly supported: the learned model's own cut, moved
+    with the threshold when a user sets another one (rules: 0.15 below the threshold)."""
+    if model is None:
+        return max(0.0, threshold - 0.15)
+    return max(0.0, threshold - (model.thresholds["supported"] - model.thresholds["weak"]))
+
+
 def check_answer(answer: str, passages: Sequence[Passage], encode: Encoder, threshold: float,
-                 exempt: Callable[[str], bool] = lambda s: False, repair: bool = True) -> CheckedAnswer:
+                 exempt: Callable[[str], bool] = lambda s: False, repair: bool = True,
+                 model: SupportModel | None | str = "shipped",
+                 judge: Callable[[str, str], float] | None = None) -> CheckedAnswer:
     """Resolve markers, drop dangling ones, score every sentence against what it cites.
 
     With `repair`, a sentence its citations do not support, but another retrieved passage does,
     is re-pointed to that passage: the small model often states the right fact and cites the wrong number.
     """
+    if model == "shipped":
+        model = (shipped_model("judge") if judge is not None else None) or shipped_model("features")
+    if model is not None and model.needs_judge and judge is None:
+        model = shipped_model("features")
+    weak = weak_cut(model, threshold)
     numbered = {i: p for i, p in enumerate(passages, 1)}
     text, dangling = strip_dangling(answer, set(numbered))
     sentences = split_sentences(text)
@@ -112,8 +132,21 @@ def check_answer(answer: str, passages: Sequence[Passage], encode: Encoder, thre
             sentence_text = pieces[n][best_piece[n]][2]
             if similarity > semantic:
                 semantic, closest = similarity, sentence_text
-            each[n] = round(verdict(bare, [numbered[n]], similarity, sentence_text).score, 3)
-        return verdict(bare, [numbered[n] for n in markers], max(semantic, 0.0), closest), each, best_piece
+            each[n] = round(verdict(bare, [numbered[n]], similarity, sentence_text, learned(index, [n])).score, 3)
+        together = verdict(bare, [numbered[n] for n in markers], max(semantic, 0.0), closest, learned(index, markers))
+        return together, each, best_piece
+
+    def learned(index: int, markers: list[int]) -> float | None:
+        """The learned model's P(supported) for the sentence against the cited passages' sentences."""
+        if model is None or not markers:
+            return None
+        texts = [t for n in markers for _, _, t in pieces[n]]
+        similarities = np.concatenate([piece_vectors[n] @ sentence_vectors[index] for n in markers])
+        features = support_features(bares[index], texts, similarities)
+        if model.needs_judge:
+            aligned = sorted(np.argsort(-similarities)[:JUDGED_SENTENCES])
+            features["judge"] = judge(bares[index], " ".join(texts[i] for i in aligned))
+        return model.probability(features)
 
     own_markers = [[n for body in MARKER.findall(s) for n in expand_marker(body) if n in numbered] for s in sentences]
     checks: list[SentenceCheck] = []
@@ -141,8 +174,11 @@ def check_answer(answer: str, passages: Sequence[Passage], encode: Encoder, thre
             if n not in best_span or similarity > best_span[n][0]:
                 best_span[n] = (similarity, pieces[n][piece][0], pieces[n][piece][1])
         supported = found.score >= threshold
+        state = "supported" if supported else "weak" if found.score >= weak and not found.reason else "unsupported"
         checks.append(SentenceCheck(sentence, markers, round(found.score, 3), supported, each,
-                                    "" if supported else (found.reason or "the cited passage does not say this")))
+                                    "" if supported else (found.reason or WEAK_REASON if state == "weak"
+                                                          else found.reason or "the cited passage does not say this"),
+                                    state))
 
     if repaired:
         text = " ".join(c.text for c in checks)

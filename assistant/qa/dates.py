@@ -6,9 +6,7 @@ import calendar
 import re
 from datetime import date, datetime, time, timedelta, timezone
 
-MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
-MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
-MONTH_PATTERN = "|".join(sorted(MONTHS, key=len, reverse=True))
+from assistant.lexicon import MONTH_PATTERN, MONTHS
 
 
 def _range(first: date, last_exclusive: date) -> tuple[datetime, datetime]:
@@ -20,31 +18,46 @@ def _month_range(year: int, month: int) -> tuple[datetime, datetime]:
     return _range(date(year, month, 1), date(year, month, last_day) + timedelta(days=1))
 
 
+def _last_days(match: re.Match, today: date) -> tuple[datetime, datetime]:
+    return _range(today - timedelta(days=int(match.group(1))), today + timedelta(days=1))
+
+
+def _monday(today: date) -> date:
+    return today - timedelta(days=today.weekday())
+
+
+def _last_month(today: date) -> tuple[datetime, datetime]:
+    end = today.replace(day=1) - timedelta(days=1)
+    return _month_range(end.year, end.month)
+
+
+def _named_month(match: re.Match, today: date) -> tuple[datetime, datetime]:
+    month = MONTHS[match.group(2)]
+    year = int(match.group(3)) if match.group(3) else (today.year if month <= today.month else today.year - 1)
+    if match.group(1) == "since":  # from the start of that month up to today, not that month only
+        return _range(date(year, month, 1), today + timedelta(days=1))
+    return _month_range(year, month)
+
+
+# (pattern, the [since, until) window it names from today's date), tried in order; the first match wins.
+RELATIVE_DATES = (
+    (re.compile(r"\btoday\b"), lambda m, today: _range(today, today + timedelta(days=1))),
+    (re.compile(r"\byesterday\b"), lambda m, today: _range(today - timedelta(days=1), today)),
+    (re.compile(r"\b(?:last|past)\s+(\d+)\s+days\b"), _last_days),
+    (re.compile(r"\bthis week\b"), lambda m, today: _range(_monday(today), today + timedelta(days=1))),
+    (re.compile(r"\blast week\b"), lambda m, today: _range(_monday(today) - timedelta(days=7), _monday(today))),
+    (re.compile(r"\bthis month\b"), lambda m, today: _range(today.replace(day=1), today + timedelta(days=1))),
+    (re.compile(r"\blast month\b"), lambda m, today: _last_month(today)),
+    # "in March" but not "in March 3" (a day, which the question analysis reads as a date)
+    (re.compile(rf"\b(in|during|throughout|since)\s+({MONTH_PATTERN})\b\.?(?:\s+(\d{{4}}))?(?!\s*\d{{1,2}}\b)"), _named_month),
+)
+
+
 def relative_date_range(question: str, today: date) -> tuple[datetime, datetime] | None:
     """The [since, until) window a question's relative date names, counted from `today`; None if none."""
     text = question.lower()
-    if re.search(r"\btoday\b", text):
-        return _range(today, today + timedelta(days=1))
-    if re.search(r"\byesterday\b", text):
-        return _range(today - timedelta(days=1), today)
-    match = re.search(r"\b(?:last|past)\s+(\d+)\s+days\b", text)
-    if match:
-        return _range(today - timedelta(days=int(match.group(1))), today + timedelta(days=1))
-    monday = today - timedelta(days=today.weekday())
-    if re.search(r"\bthis week\b", text):
-        return _range(monday, today + timedelta(days=1))
-    if re.search(r"\blast week\b", text):
-        return _range(monday - timedelta(days=7), monday)
-    if re.search(r"\bthis month\b", text):
-        return _range(today.replace(day=1), today + timedelta(days=1))
-    if re.search(r"\blast month\b", text):
-        last_month_end = today.replace(day=1) - timedelta(days=1)
-        return _month_range(last_month_end.year, last_month_end.month)
-    match = re.search(rf"\b(in|during|throughout|since)\s+({MONTH_PATTERN})\b\.?(?:\s+(\d{{4}}))?", text)
-    if match and not re.match(r"\s*\d{1,2}\b", text[match.end():]):
-        month = MONTHS[match.group(2)]
-        year = int(match.group(3)) if match.group(3) else (today.year if month <= today.month else today.year - 1)
-        if match.group(1) == "since":  # from the start of that month up to today, not that month only
-            return _range(date(year, month, 1), today + timedelta(days=1))
-        return _month_range(year, month)
+    for pattern, window in RELATIVE_DATES:
+        match = pattern.search(text)
+        if match:
+            return window(match, today)
     return None

@@ -15,11 +15,13 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from dateutil import parser as date_parser
 
-YES_NO_START = re.compile(r"^\s*(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should)\b", re.I)
+from assistant.lexicon import AUXILIARY_PATTERN, REPORT_WORD_PATTERN
+
+YES_NO_START = re.compile(rf"^\s*(?:{AUXILIARY_PATTERN})\b", re.I)
 MONTH = r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
 DATE_TEXT = re.compile(rf"\b(?:{MONTH}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{1,2}}\s+{MONTH}\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}})\b")
 DATE_RELATION = re.compile(r"\b(before|prior to|after|since|following|by|on|from)\s+(?:the\s+)?$", re.I)
-REPORT_WORD = r"(?:article|report|piece|story|analysis|coverage|op-ed|review)s?"
+REPORT_WORD = REPORT_WORD_PATTERN
 NAME = r"['\"‘“]?[A-Z][\w.&'’-]*(?:\s+(?:of\s+|the\s+|and\s+|&\s+)?[A-Z][\w.&'’-]*)*['\"’”]?"
 ABSENT_OUTLET_PATTERNS = [
     re.compile(rf"\b{REPORT_WORD}\s+(?:from|by|in|published by|published in)\s+(?:the\s+|an?\s+)?({NAME})"),
@@ -264,7 +266,7 @@ def question_order(text: str, mentions: list[OutletMention]) -> str:
 
 def whole_question_claim(plan: QuestionPlan) -> Claim:
     """A yes/no question that names fewer than two reports is one claim: the question as a statement."""
-    statement = re.sub(r"^\s*(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should)\s+", "", plan.text, flags=re.I)
+    statement = re.sub(rf"^\s*(?:{AUXILIARY_PATTERN})\s+", "", plan.text, flags=re.I)
     statement = statement.rstrip(" ?")
     outlet = plan.outlets[0].text.strip("'\"‘’“”") if plan.outlets else ""
     day = plan.dates[0] if plan.dates else None

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from assistant.grounding.text import detokenize, misquoted
 from assistant.language import NEGATIONS, STOPWORDS, content_words, names, stem, words
 from assistant.markers import MARKER
 from assistant.records import Passage
@@ -162,20 +163,27 @@ def passage_words(passage: Passage) -> str:
     return f"{passage.text} {passage.title} {passage.source} {(passage.published_at or '')[:10]}"
 
 
-def verdict(sentence: str, passages: Sequence[Passage], best_similarity: float, best_sentence: str) -> Verdict:
+def verdict(sentence: str, passages: Sequence[Passage], best_similarity: float, best_sentence: str,
+            learned: float | None = None) -> Verdict:
     """Hard checks first (figures, names, negation, opposites), then the soft score.
 
     `best_similarity` and `best_sentence` are the embedding cosine to, and the text of, the passage
-    sentence closest to this one (the caller embeds both sides once for all its sentences).
+    sentence closest to this one (the caller embeds both sides once for all its sentences). `learned`
+    is the learned support model's probability (assistant/grounding/support_model.py); without it the
+    soft score is half word coverage, half that cosine.
     """
     texts = [passage_words(p) for p in passages]
+    sentence = detokenize(sentence)
+    quote = misquoted(sentence, " ".join(texts))
+    if quote:
+        return Verdict(0.0, f"the quotation “{quote[:60]}” is not in the cited passage word for word")
     numbers = unmatched_numbers(sentence, texts)
     if numbers:
         return Verdict(0.0, f"figure {numbers[0]} is not in the cited passage")
     missing = unmatched_names(sentence, texts)
     if missing:
         return Verdict(0.1, f"{missing[0]} is not in the cited passage")
-    soft = 0.5 * lexical_support(sentence, texts) + 0.5 * best_similarity
+    soft = learned if learned is not None else 0.5 * lexical_support(sentence, texts) + 0.5 * best_similarity
     shared = content_words(sentence) & content_words(best_sentence) if best_sentence else set()
     if best_sentence and best_similarity > 0.5 and negates_shared(sentence, shared) != negates_shared(best_sentence, shared):
         return Verdict(min(soft, 0.2), "the passage says the opposite (negation)")

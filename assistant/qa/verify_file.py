@@ -52,4 +52,4 @@ def verify_lines(path: Path, encode, threshold: float) -> Iterator[dict]:
         yield {"id": row.get("id", number),
                "supported": all(s.supported for s in checked.sentences),
                "sentences": [{"text": strip_markers(s.text), "markers": s.markers, "supported": s.supported,
-                              "score": s.support, "reason": s.reason} for s in checked.sentences]}
+                              "state": s.state, "score": s.support, "reason": s.reason} for s in checked.sentences]}
