@@ -105,13 +105,15 @@ def services_or_fail(ctx: typer.Context, settings: Settings | None = None, need_
     `must_exist` (the default when the command needs articles): the index must be there already."""
     from assistant.models.embeddings import EmbeddingModelError
     from assistant.services import build_services
+    from assistant.startup import quiet_first_export
     from assistant.store import StoreError
     settings = settings or ctx.obj.settings
     if need_articles if must_exist is None else must_exist:
         require_store(settings)
     services = build_services(settings)
     try:
-        services.store
+        with quiet_first_export():
+            services.store
     except (StoreError, EmbeddingModelError) as exc:
         fail(str(exc))
     if need_articles and services.store.count() == 0:
@@ -387,7 +389,7 @@ def ask(ctx: typer.Context, question: Optional[str] = typer.Argument(None, help=
     The terminal shows the answer only once it is checked: a sentence no cited passage supports never
     reaches the screen as fact.
     """
-    from assistant.startup import ChatModelLoad
+    from assistant.startup import ChatModelLoad, exit_now
     if question is not None:
         check_question(question)
     filters = filters_from(source, since, until)
@@ -406,6 +408,7 @@ def ask(ctx: typer.Context, question: Optional[str] = typer.Argument(None, help=
     while True:
         if questions is not None:
             if not questions:
+                exit_now()  # the answer is out: no teardown of the chat model to wait for
                 return
             current = questions.pop().strip()
         else:

@@ -54,7 +54,7 @@ class Settings(BaseSettings):
     # --- ingestion -----------------------------------------------------------------------------
     embedding_model: str = Field("all-MiniLM-L6-v2", description="Packaged model name (all-MiniLM-L6-v2; multilingual-e5-small for articles in several languages), a local sentence-transformers folder, or a hub name.")
     embedding_batch_size: int = Field(32, ge=1, description="Chunks per encode batch.")
-    embedding_backend: Literal["torch", "onnx", "onnx-int8"] = Field("torch", description="Run the embedding model with torch, or as an ONNX Runtime export of the same weights (docs/scale.md).")
+    embedding_backend: Literal["torch", "onnx", "onnx-int8"] = Field("onnx", description="Run the embedding model as an ONNX Runtime export of the same weights (exported once; a command starts without torch), or with torch (docs/scale.md).")
     chunk_size: int = Field(800, gt=0, description="Maximum characters per chunk (see docs/retrieval.md).")
     chunk_overlap: int = Field(120, ge=0, description="Characters shared by neighbouring chunks.")
     fetch_timeout: float = Field(15.0, gt=0, description="Seconds to wait for a URL or feed to answer (per read).")

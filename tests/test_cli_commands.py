@@ -73,8 +73,8 @@ def test_help_keeps_every_character_and_shows_no_type_noise():
 
 def test_every_command_has_an_example_and_every_option_a_line_of_help():
     names = {name for name, _ in commands(app)}
-    assert names == set(EXAMPLES), (names ^ set(EXAMPLES))
-    for name, command in click_commands():
+    assert set(EXAMPLES) <= names, set(EXAMPLES) - names  # no example for a command that is gone
+    for name, command in click_commands():  # from the EXAMPLES table (assistant/cli_help.py) or the docstring
         text = invoke(*name.split(), "--help").stdout
         assert "Example:" in text and name.split()[-1] in text.split("Example:")[1], name
         for param in command.params:

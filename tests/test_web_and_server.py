@@ -219,3 +219,28 @@ def test_the_header_counts_and_lists_what_was_added_since_the_last_visit():
     fresh = header_text(rows, "2026-01-01T00:00:00+00:00")
     assert "1 new since your last visit" in fresh and "Old Bakery Reopens" in fresh and "Ferry" not in fresh
     assert "Nothing new since your last visit" in header_text(rows, "2026-02-01T00:00:00+00:00")
+
+
+def test_cross_origin_writes_and_oversized_uploads_are_refused_before_the_app():
+    from starlette.applications import Starlette
+    from starlette.responses import PlainTextResponse
+    from starlette.routing import Route
+    from starlette.testclient import TestClient
+    from assistant.web.guard import MAX_FILES_PER_UPLOAD, SameOriginUploads
+    seen = []
+
+    async def handler(request):
+        seen.append(request.url.path)
+        return PlainTextResponse("ok")
+    inner = Starlette(routes=[Route("/gradio_api/upload", handler, methods=["POST", "GET"])])
+    client = TestClient(SameOriginUploads(inner, max_bytes=1000), base_url="http://127.0.0.1:7860")
+    assert client.post("/gradio_api/upload", content=b"x").status_code == 200  # no Origin: not a browser on another site
+    assert client.post("/gradio_api/upload", content=b"x", headers={"Origin": "http://127.0.0.1:7860"}).status_code == 200
+    assert client.post("/gradio_api/upload", content=b"x", headers={"Origin": "http://evil.example"}).status_code == 403
+    assert client.post("/gradio_api/upload", content=b"x", headers={"Sec-Fetch-Site": "cross-site"}).status_code == 403
+    behind_proxy = {"Origin": "https://news.example.org", "X-Forwarded-Host": "news.example.org"}
+    assert client.post("/gradio_api/upload", content=b"x", headers=behind_proxy).status_code == 200
+    too_big = b"x" * (1000 * MAX_FILES_PER_UPLOAD + 70_000)
+    assert client.post("/gradio_api/upload", content=too_big).status_code == 413
+    assert client.get("/gradio_api/upload", headers={"Origin": "http://evil.example"}).status_code == 200  # reads pass
+    assert len(seen) == 4

@@ -36,7 +36,9 @@ class SameOriginUploads:
 
     def refusal(self, scope, headers: dict[str, str]):
         origin = headers.get("origin")
-        if origin is not None and not same_origin(origin, headers.get("host", "")):
+        # behind a reverse proxy the Host may be rewritten; the proxy's X-Forwarded-Host names what the browser saw
+        hosts = [headers.get("host", "")] + [h.strip() for h in headers.get("x-forwarded-host", "").split(",") if h.strip()]
+        if origin is not None and not any(same_origin(origin, host) for host in hosts):
             return PlainTextResponse("cross-origin requests are refused", status_code=403)
         if headers.get("sec-fetch-site") in ("cross-site", "same-site"):
             return PlainTextResponse("cross-site requests are refused", status_code=403)
