@@ -461,14 +461,14 @@ def summarize(ctx: typer.Context,
         typer.echo(json.dumps(result.to_json(), ensure_ascii=False) if as_json else terminal_safe(result.to_markdown()))
         return
     readable = article.lower().startswith(("http://", "https://")) or Path(article).exists()
-    services = services_or_fail(ctx, must_exist=not readable)
-    if not readable:  # an id: found in the store, or a one-line error before the chat model loads
-        found = services.store.articles(article_ids=[article])
+    if not readable:  # an id: found in the store (opened without an embedder), or one line before any model loads
+        found = store_services_or_fail(ctx).store.articles(article_ids=[article])
         if not found:
             fail(f"{article}: no stored article with this id, and no such file or URL; "
                  "`assistant list` shows the ids")
         stored = found[0]
-    else:
+    services = services_or_fail(ctx, must_exist=not readable)
+    if readable:
         try:
             stored = services.stored_article(article)
         except (ValueError, LoadError) as exc:

@@ -103,12 +103,7 @@ def test_ingest_creates_the_index_it_is_pointed_at(tmp_path):
     assert result.exit_code == 0 and "1 new" in result.stdout, result.output
 
 
-def test_an_unknown_id_is_one_line_before_the_chat_model_loads(index, monkeypatch):
-    from assistant.models import chat
-
-    def refuse(*args, **kwargs):
-        raise AssertionError("the chat model was loaded")
-    monkeypatch.setattr(chat, "get_chat_model", refuse)
+def test_an_unknown_id_is_one_line_before_any_model_loads(index, no_models):
     one_line_error(invoke("--index", str(index), "summarize", "a-0000000000000000"), "a-0000000000000000",
                    "no stored article with this id")
 
