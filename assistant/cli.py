@@ -587,10 +587,10 @@ def eval_command(ctx: typer.Context,
                  retrieval_only: bool = typer.Option(False, "--retrieval-only", help="Only Hits@k/MRR for dense, bm25 and hybrid."),
                  verifier_labels: Path = typer.Option(Path("evals/verifier/labels.jsonl"), help="Hand labels for the citation verifier's agreement (skipped if missing)."),
                  no_briefings: bool = typer.Option(False, "--no-briefings", help="Skip the briefing eval even if the dataset has briefings.jsonl."),
+                 baseline: bool = typer.Option(False, "--baseline", help="Also run a textbook RAG (dense top-k whole chunks, one plain prompt) on the same questions and report it beside the product."),
                  quiet: bool = typer.Option(False, "--quiet", "-q")) -> None:
     """Score answers, citations, refusals and retrieval against a dataset's gold answers."""
     from assistant.evals.orchestrate import eval_settings, run_eval
-                 baseline: bool = typer.Option(False, "--baseline", help="Also run a textbook RAG (dense top-k whole chunks, one plain prompt) on the same questions and report it beside the product."),
     from assistant.store import IndexBusyError
     settings = eval_settings(ctx.obj.settings, dataset, ctx.obj.index_given, model,
                              variant=f"subset-{limit}-{seed}-{distractors}" if distractors else "")
@@ -829,8 +829,11 @@ def watch(ctx: typer.Context) -> None:
 
 @app.command()
 def verify(ctx: typer.Context, file: Path = typer.Argument(..., help='JSON lines: {"id", "text" (with [n] markers), "passages": [str, ...]}.'),
-           out: Optional[Path] = typer.Option(None, "--out", help="Write the results here (default: print them).")) -> None:
-    """Check each sentence of any text against its passages: supported, score and reason, as JSON lines."""
+           out: Optional[Path] = typer.Option(None, "--out", help="Write the results here (default: print them)."),
+           judge: bool = typer.Option(False, "--judge", help="Let the chat model read each sentence against its best source sentences too (about 2 s a sentence on 2 cores; the figures in docs/verifier.md).")) -> None:
+    """Check each sentence of any text against its passages: state (supported, weak, unsupported), score and reason, as JSON lines.
+
+    Example: assistant verify claims.jsonl --out checked.jsonl"""
     from assistant.models.embeddings import get_embeddings
     from assistant.outputs import OutputError, check_output, write_output
     from assistant.qa.verify_file import VerifyInputError, verify_lines
@@ -844,8 +847,15 @@ def verify(ctx: typer.Context, file: Path = typer.Argument(..., help='JSON lines
         fail(str(exc))
     settings = ctx.obj.settings
     embeddings = get_embeddings(settings.embedding_model, settings.embedding_batch_size)
+    claim_judge = None
+    if judge:
+        from assistant.qa.judge import ClaimJudge
+        services = services_or_fail(ctx, must_exist=False)
+        chat_model_or_fail(services)
+        claim_judge = ClaimJudge(services.chat_model).score
     try:
-        lines = [terminal_json(row) for row in verify_lines(file, embeddings.encode, settings.support_threshold)]
+        lines = [terminal_json(row) for row in verify_lines(file, embeddings.encode, settings.support_threshold,
+                                                            judge=claim_judge)]
     except VerifyInputError as exc:
         fail(str(exc))
     if out is None:
@@ -882,7 +892,8 @@ def eval_verifier(ctx: typer.Context,
                   out: Path = typer.Option(Path("out/verifier-eval"), help="Folder for report.json."),
                   thresholds: Optional[Path] = typer.Option(None, help="TOML of minimum figures; exit 1 when one is missed."),
                   frank: Optional[Path] = typer.Option(None, help="FRANK's human-labelled summaries (valid.jsonl): the figures of record, learned check cross-validated by article, the rules beside it."),
-                  frank_every: int = typer.Option(1, min=1, help="Score every n-th FRANK article only (CI uses a sample).")) -> None:
+                  frank_every: int = typer.Option(1, min=1, help="Score every n-th FRANK article only (CI uses a sample)."),
+                  frank_judge: bool = typer.Option(False, "--frank-judge", help="With --frank: the chat-model judge too, as `verify --judge` runs it (scores cached in cache_dir).")) -> None:
     """Score the citation verifier on perturbed article sentences (entity, number, negation, relation, added detail)
     and, with --frank, on summaries people labelled."""
     from assistant.evals.perturb import build
@@ -899,15 +910,24 @@ def eval_verifier(ctx: typer.Context,
     if labels.is_file():
         labelled = score_examples(hand_labels(labels), encode, settings.support_threshold)
         summary["overall"].update({f"verifier.hand.{k}": v for k, v in labelled["summary"].items()})
-    report_and_gate(out, {"summary": summary, "threshold": settings.support_threshold, "details": perturbed["details"]},
-                    thresholds)
-
     if frank is not None:
         from assistant.evals.support_training import frank_figures
         if not frank.is_file():
             fail(f"{frank}: no such file")
-        figures, _, _ = frank_figures(frank, encode, every=frank_every, rules_threshold=settings.support_threshold)
+        claim_judge = None
+        if frank_judge:
+            from assistant.grounding.support_model import shipped_model
+            from assistant.qa.judge import ClaimJudge
+            services = services_or_fail(ctx, must_exist=False)
+            chat_model_or_fail(services)
+            claim_judge = ClaimJudge(services.chat_model)
+        figures, _, _ = frank_figures(frank, encode, claim_judge, settings.cache_dir / "frank-judge.json", every=frank_every,
+                                      rules_threshold=settings.support_threshold,
+                                      shipped=shipped_model("judge") if frank_judge else None)
         summary["overall"].update({f"verifier.{k}": v for k, v in figures.items()})
+    report_and_gate(out, {"summary": summary, "threshold": settings.support_threshold, "details": perturbed["details"]},
+                    thresholds)
+
 
 @app.command("eval-summaries")
 def eval_summaries(ctx: typer.Context,

@@ -37,7 +37,8 @@ NAMED_NOUNS = frozenset(
     "charity union university school college magazine newspaper paper broadcaster channel outlet studio label band "
     "film movie show series book novel song album game play musical opera award prize tournament festival event "
     "storm hurricane ship rocket spacecraft satellite mission program programme law bill treaty court museum "
-    "restaurant hotel airport stadium building bridge residence palace castle church ruler dynasty dictionary".split())
+    "restaurant hotel airport stadium building bridge residence palace castle church ruler dynasty dictionary "
+    "character holiday title nickname slogan".split())
 AMOUNT_NOUNS = frozenset("percentage percent number amount share proportion price cost sum total rate figure age salary wage "
                          "pay fee budget toll population score tally count size distance height weight".split())
 TIME_NOUNS = frozenset("year date day month time decade century".split())

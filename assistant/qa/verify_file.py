@@ -36,7 +36,7 @@ def with_markers(text: str, count: int) -> str:
                     for s in split_sentences(text))
 
 
-def verify_lines(path: Path, encode, threshold: float) -> Iterator[dict]:
+def verify_lines(path: Path, encode, threshold: float, judge=None) -> Iterator[dict]:
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
             continue
@@ -48,7 +48,8 @@ def verify_lines(path: Path, encode, threshold: float) -> Iterator[dict]:
         if not isinstance(row, dict) or not isinstance(row.get("text"), str) or not row["text"].strip():
             raise VerifyInputError(f"{origin}: each line needs 'text' (a string) and 'passages' (a list of strings)")
         passages = passages_of(row.get("passages"), origin)
-        checked = check_answer(with_markers(row["text"], len(passages)), passages, encode, threshold, repair=False)
+        checked = check_answer(with_markers(row["text"], len(passages)), passages, encode, threshold, repair=False,
+                               judge=judge)
         yield {"id": row.get("id", number),
                "supported": all(s.supported for s in checked.sentences),
                "sentences": [{"text": strip_markers(s.text), "markers": s.markers, "supported": s.supported,
