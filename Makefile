@@ -4,11 +4,13 @@ PY ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 SHARED ?= ../shared/data/multihop-rag
+REALTIME ?= ../shared/data/realtimeqa
+FRANK ?= ../shared/data/frank/valid.jsonl
 CORPUS ?= $(SHARED)/corpus.jsonl
 SAMPLES ?= evals/gold/corpus.jsonl
 FAST_TIER := not llm and not models and not server and not slow
 
-.PHONY: install install-test run test check eval-gold eval-multihop eval-multihop-gate eval-verifier bench clean-index
+.PHONY: install install-test run test check eval-gold eval-multihop eval-multihop-gate eval-verifier eval-realtimeqa-gate bench clean-index
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -41,15 +43,26 @@ test: install-test
 	$(BIN)/assistant eval-stories evals/stories --out test-output/stories-eval --thresholds evals/thresholds-stories.toml -q
 	$(MAKE) eval-verifier
 	$(MAKE) eval-multihop-gate
+	$(MAKE) eval-realtimeqa-gate
 
 eval-gold:
 	$(BIN)/assistant --index test-output/gold-index eval evals/gold --out test-output/gold-eval --thresholds evals/thresholds.toml
 
-# The verifier against perturbed sentences of the MultiHop articles and the hand labels (needs ../shared).
+# The verifier against FRANK's human labels (a third of its articles in CI), perturbed sentences of the
+# MultiHop articles and the hand labels (needs ../shared).
 eval-verifier:
-	@if [ -f $(CORPUS) ]; then \
-		$(BIN)/assistant eval-verifier $(CORPUS) --out test-output/verifier-eval --thresholds evals/thresholds-verifier.toml; \
-	else echo "eval-verifier: $(CORPUS) not found; skipped"; fi
+	@if [ -f $(CORPUS) ] && [ -f $(FRANK) ]; then \
+		$(BIN)/assistant eval-verifier $(CORPUS) --frank $(FRANK) --frank-every 3 --out test-output/verifier-eval \
+			--thresholds evals/thresholds-verifier.toml; \
+	else echo "eval-verifier: $(CORPUS) or $(FRANK) not found; skipped"; fi
+
+# RealTimeQA (the short questions people ask about the week's news): a sample over its gold-holding
+# articles and others, each question asked on its quiz date, with the textbook RAG beside it.
+eval-realtimeqa-gate:
+	@if [ -f $(REALTIME)/qa-dev.jsonl ]; then \
+		$(BIN)/assistant --index test-output/realtimeqa-index eval $(REALTIME) --limit 16 --seed 0 --distractors 40 \
+			--out test-output/realtimeqa-eval --thresholds evals/thresholds-realtimeqa.toml --no-briefings -q; \
+	else echo "eval-realtimeqa-gate: $(REALTIME) not found; skipped"; fi
 
 # A stratified MultiHop-RAG dev sample (fixed seed) over its evidence articles and 60 others, gated in CI
 # when the shared data is there; then the summary gold on the same store.

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from assistant.qa.answer_type import AnswerType, expected_type, names_kind
+from assistant.qa.answer_type import AnswerType, expected_type, names_kind, spelled_out
 from assistant.qa.candidates import candidates_for, letter_probabilities
 from assistant.qa.recency import time_focus
 from assistant.records import Article, Passage
@@ -131,3 +131,17 @@ def test_a_lead_of_the_wrong_kind_is_replaced_by_the_chosen_candidate(settings, 
     result = services.answer_chain.ask("Which country declared a state of emergency after a blackout?", today=date(2025, 2, 27))
     assert result.route == "chosen" and result.answer.startswith("Chile [1].") and not result.refused
     assert "“Chile declared a state of emergency" in result.answer
+
+
+@pytest.mark.parametrize("lead, expected", [
+    ("UK [1].", "United Kingdom (UK) [1]."),
+    ("The U.S. [2]. More.", "The United States (U.S.) [2]. More."),
+    ("USAID cut grants [1].", "USAID cut grants [1]."),  # a word that starts like one is left alone
+    ("Ukraine [1].", "Ukraine [1]."),
+])
+def test_a_country_answer_names_the_country_in_full(lead, expected):
+    assert spelled_out(lead, expected_type("In which country did the leaders meet?")) == expected
+
+
+def test_only_country_answers_are_spelled_out():
+    assert spelled_out("UK [1].", expected_type("Who is the prime minister?")) == "UK [1]."

@@ -130,9 +130,9 @@ def subset_ids(dataset: Dataset, questions: list[Question], distractors: int, se
     A smaller corpus for the CI gate: every question can still be answered (its evidence is there)
     and retrieval still has to find it among unrelated articles.
     """
-    import json
     import random
-    ids = [json.loads(line)["id"] for line in dataset.corpus_path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    from assistant.evals.gold_evidence import corpus_articles
+    ids = [row["id"] for row in corpus_articles(dataset.corpus_path)]  # the loader's ids: not every corpus names one
     evidence = {e.doc_id for q in questions for e in q.evidence}
     others = sorted(set(ids) - evidence)
     return evidence | set(random.Random(seed).sample(others, min(distractors, len(others))))

