@@ -212,3 +212,14 @@ def test_uncited_sentence_gets_the_marker_of_the_passage_that_supports_it(embedd
     checked = check_answer("Repairs aside, about 3,000 paper lanterns will be released from the old stone bridge.", [P1, P2],
                            embeddings.encode, threshold=0.45)
     assert checked.text.endswith("bridge [2].") and checked.sentences[0].supported
+
+
+def test_the_sources_panel_names_each_flagged_sentence_with_its_state_and_reason(settings, embeddings):
+    from assistant.web.render import sources_html
+    settings = settings.model_copy(update={"refuse_unsupported": False})
+    chain, _ = make_chain(settings, embeddings, ["The mayor earns 90,000 euros a year [2].", "E"])
+    result = chain.ask("What is the mayor's salary?")
+    check = result.checked.sentences[0]
+    html = sources_html(result)
+    assert "not supported</b>: The mayor earns 90,000 euros a year" in html
+    assert check.reason and check.reason in html

@@ -25,7 +25,20 @@ def sources_html(result: AnswerResult) -> str:
                               "date": (p.published_at or "undated")[:10], "highlight_start": citation.highlight_start,
                               "highlight_end": citation.highlight_end, "before": p.text[:lo], "marked": p.text[lo:hi],
                               "after": p.text[hi:]})
-    return render("sources.html", citations=citations, unsupported=result.unsupported)
+    return render("sources.html", citations=citations, flagged=flagged_sentences(result))
+
+
+# The check's three states as the page names them (the terminal prints the same words).
+STATE_LABELS = {"weak": "weakly supported", "unsupported": "not supported"}
+
+
+def flagged_sentences(result: AnswerResult) -> list[dict]:
+    """Sentences the check did not find fully supported, each with its state and the reason."""
+    if result.refused or not result.checked:
+        return []
+    return [{"state": check.state if check.state in STATE_LABELS else "unsupported",
+             "label": STATE_LABELS.get(check.state, "not supported"), "text": check.text, "reason": check.reason}
+            for check in result.checked.sentences if check.state != "supported" or not check.supported]
 
 
 def passages_html(passages) -> str:
@@ -33,7 +46,7 @@ def passages_html(passages) -> str:
     citations = [{"n": n, "title": p.title, "source": p.source, "url": p.url, "date": (p.published_at or "undated")[:10],
                   "highlight_start": p.start, "highlight_end": p.end, "before": "", "marked": p.text, "after": ""}
                  for n, p in enumerate(passages, 1)]
-    return render("sources.html", citations=citations, unsupported=[])
+    return render("sources.html", citations=citations, flagged=[])
 
 
 def summary_markdown(summary) -> str:
@@ -54,7 +67,9 @@ PAGE_CSS = """
 .source-text mark { background: var(--color-accent-soft); color: var(--body-text-color);
                     outline: 1px solid var(--color-accent); border-radius: 2px; }
 .sources-empty { color: var(--block-label-text-color); }
-.unsupported { color: var(--error-text-color); font-size: 0.9em; }
+.check-flags { font-size: 0.9em; }
+.check-flags .unsupported { color: var(--error-text-color); }
+.check-flags .weak { color: var(--block-label-text-color); }
 #library-count { font-size: 0.95em; }
 #delete-confirm { border: 1px solid var(--error-text-color); border-radius: 6px; padding: 8px; }
 """
