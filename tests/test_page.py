@@ -412,14 +412,12 @@ def page_url(tmp_path_factory):
 
 
 @pytest.fixture()
-def browser_page():
-    from playwright.sync_api import sync_playwright
+def browser_page(browser):
+    """A page of the module's one browser: a second sync_playwright in the same thread fails while it runs."""
     SCREENS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=BROWSER_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        yield page
-        browser.close()
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    yield context.new_page()
+    context.close()
 
 
 def ask(page, question: str) -> None:
