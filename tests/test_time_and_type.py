@@ -145,3 +145,10 @@ def test_a_country_answer_names_the_country_in_full(lead, expected):
 
 def test_only_country_answers_are_spelled_out():
     assert spelled_out("UK [1].", expected_type("Who is the prime minister?")) == "UK [1]."
+
+
+def test_the_exact_match_reads_the_lead_without_its_as_of_label():
+    from assistant.evals.metrics import answer_scores
+    scores = answer_scores("Ismail Qaani (as of 9 January 2020) [1]. He leads the force [1].", "Ismail Qaani", "entity")
+    assert scores["exact"] == 1.0
+    assert answer_scores("Ismail Qaani's deputy (as of 9 January 2020) [1].", "Ismail Qaani", "entity")["exact"] == 0.0

@@ -54,10 +54,15 @@ def leading_yes_no(text: str) -> str | None:
     return match.group(1) if match else None
 
 
+# The product's own time stamp on an older lead ("Ismail Qaani (as of 9 January 2020)."): a label for the reader,
+# not part of the answer, so the exact match reads the lead without it.
+AS_OF_LABEL = re.compile(r"\s*\(as of [^)]*\)")
+
+
 def short_answer(text: str) -> str:
-    """The answer's lead: its first sentence (or line) without citation markers."""
+    """The answer's lead: its first sentence (or line) without citation markers or its "as of" label."""
     text = strip_markers(text)
-    return re.split(r"(?<=[.!?])\s+|\n", text, maxsplit=1)[0]
+    return AS_OF_LABEL.sub("", re.split(r"(?<=[.!?])\s+|\n", text, maxsplit=1)[0])
 
 
 def answer_scores(prediction: str, gold: str, answer_type: str) -> dict[str, float]:
