@@ -364,7 +364,8 @@ def print_sources(result) -> None:
                    f"{terminal_safe(p.url or p.article_id)} · chars {p.start}-{p.end}")
     for check in result.checked.sentences:
         if check.state != "supported":  # three states, each with its reason, instead of a blanket "checked"
-            label = "weakly supported" if check.state == "weak" else "not supported"
+            from assistant.qa.citations import STATE_LABELS
+            label = STATE_LABELS.get(check.state, "not supported")
             typer.secho(f"{label}: {terminal_safe(check.text)} ({terminal_safe(check.reason)})", fg=typer.colors.YELLOW)
 
 
@@ -827,6 +828,14 @@ def watch(ctx: typer.Context) -> None:
             pass
 
 
+def claim_judge_or_fail(ctx: typer.Context):
+    """The chat model as a support judge (verify --judge, eval-verifier --frank-judge), or one line if it cannot load."""
+    from assistant.qa.judge import ClaimJudge
+    services = services_or_fail(ctx, must_exist=False)
+    chat_model_or_fail(services)
+    return ClaimJudge(services.chat_model)
+
+
 @app.command()
 def verify(ctx: typer.Context, file: Path = typer.Argument(..., help='JSON lines: {"id", "text" (with [n] markers), "passages": [str, ...]}.'),
            out: Optional[Path] = typer.Option(None, "--out", help="Write the results here (default: print them)."),
@@ -847,12 +856,7 @@ def verify(ctx: typer.Context, file: Path = typer.Argument(..., help='JSON lines
         fail(str(exc))
     settings = ctx.obj.settings
     embeddings = get_embeddings(settings.embedding_model, settings.embedding_batch_size)
-    claim_judge = None
-    if judge:
-        from assistant.qa.judge import ClaimJudge
-        services = services_or_fail(ctx, must_exist=False)
-        chat_model_or_fail(services)
-        claim_judge = ClaimJudge(services.chat_model).score
+    claim_judge = claim_judge_or_fail(ctx).score if judge else None
     try:
         lines = [terminal_json(row) for row in verify_lines(file, embeddings.encode, settings.support_threshold,
                                                             judge=claim_judge)]
@@ -914,13 +918,8 @@ def eval_verifier(ctx: typer.Context,
         from assistant.evals.support_training import frank_figures
         if not frank.is_file():
             fail(f"{frank}: no such file")
-        claim_judge = None
-        if frank_judge:
-            from assistant.grounding.support_model import shipped_model
-            from assistant.qa.judge import ClaimJudge
-            services = services_or_fail(ctx, must_exist=False)
-            chat_model_or_fail(services)
-            claim_judge = ClaimJudge(services.chat_model)
+        from assistant.grounding.support_model import shipped_model
+        claim_judge = claim_judge_or_fail(ctx) if frank_judge else None
         figures, _, _ = frank_figures(frank, encode, claim_judge, settings.cache_dir / "frank-judge.json", every=frank_every,
                                       rules_threshold=settings.support_threshold,
                                       shipped=shipped_model("judge") if frank_judge else None)

@@ -28,6 +28,10 @@ class Citation:
     highlight_end: int
 
 
+# The check's states as a reader sees them (terminal and page), for the sentences not fully supported.
+STATE_LABELS = {"weak": "weakly supported", "unsupported": "not supported"}
+
+
 @dataclass
 class SentenceCheck:
     text: str

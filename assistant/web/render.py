@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from assistant.markers import MARKER, expand_marker
 from assistant.qa.answer import AnswerResult
+from assistant.qa.citations import STATE_LABELS
 from assistant.rendering import render
 
 
@@ -26,10 +27,6 @@ def sources_html(result: AnswerResult) -> str:
                               "highlight_end": citation.highlight_end, "before": p.text[:lo], "marked": p.text[lo:hi],
                               "after": p.text[hi:]})
     return render("sources.html", citations=citations, flagged=flagged_sentences(result))
-
-
-# The check's three states as the page names them (the terminal prints the same words).
-STATE_LABELS = {"weak": "weakly supported", "unsupported": "not supported"}
 
 
 def flagged_sentences(result: AnswerResult) -> list[dict]:
