@@ -106,6 +106,19 @@ def test_candidates_come_from_the_passages_and_never_from_the_question():
     assert candidates_for("Did Chile declare an emergency?", AnswerType("country", "country"), passages)[0].text == "Argentina"
 
 
+def test_a_title_case_headline_and_organisation_words_give_no_person():
+    passages = [Passage("l::0", "l", "Lantern Festival Returns To Quay Harbour", "Wire", "", "2025-02-26", 0, 120,
+                        "The Harbour Arts Council organises the festival each year. Its director, Mara Olsen, "
+                        "said 400 lanterns will float this time.")]
+    found = [c.text for c in candidates_for("Who organises the lantern festival?", AnswerType("person"), passages)]
+    assert "Mara Olsen" in found
+    assert not any("Festival" in c or "Council" in c for c in found), found
+    # a headline in sentence case still names things: a country from it counts
+    headline = [Passage("e::0", "e", "Chile declares an emergency", "Wire", "", "2025-02-26", 0, 30, "A blackout hit.")]
+    assert [c.text for c in candidates_for("Which country declared an emergency?", AnswerType("country", "country"),
+                                           headline)] == ["Chile"]
+
+
 def test_the_letter_with_the_most_probability_is_read_from_the_log_probs():
     class Message:
         content = "B"

@@ -20,7 +20,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from assistant.language import CALENDAR_WORDS, content_words, normalize_answer
 from assistant.models.chat import with_max_tokens
 from assistant.prompts import load_prompt
-from assistant.qa.answer_type import AnswerType, candidates_in
+from assistant.qa.answer_type import NAMED_NOUNS, PLACE_NOUNS, AnswerType, candidates_in
 from assistant.records import Passage
 from assistant.sentences import split_sentences
 
@@ -30,6 +30,15 @@ FIRST_WORD_NOISE = frozenset("one two three four five first second last new more
                              "as at in on for from by with but and or so if yes no not jan feb mar apr jun jul aug sep sept oct nov dec "
                              "mr mrs ms dr".split())
 MAX_OPTIONS = 4  # letters A-D, then "none of these"
+# A headline in title case capitalises every word, so its capitals say nothing about names: for the kinds found by
+# capitals (people, named things, places) a title counts only when under this share of its words is capitalised.
+TITLE_CASE_SHARE = 0.6
+KINDS_FOUND_BY_CAPITALS = frozenset({"person", "name", "place", "open"})
+SHORT_WORDS = frozenset("a an the of in on at to for and or but by with from as is are vs".split())
+# A person is not named "... Festival" or "... Airport": words that mark an organisation, a work or a place.
+NOT_A_PERSON = frozenset(NAMED_NOUNS | set(PLACE_NOUNS) | set(
+    "council committee commission ministry department office authority board institute foundation association "
+    "inc corp ltd llc plc co news times post journal daily review returns".split()))
 LETTERS = "ABCDE"
 
 
@@ -48,6 +57,19 @@ def sentence_candidates(sentence: str, wanted: AnswerType) -> list[str]:
     return [c for c in found if c.lower().rstrip(".") not in FIRST_WORD_NOISE | CALENDAR_WORDS]
 
 
+def in_title_case(text: str) -> bool:
+    """Whether most of a headline's longer words are capitalised ("Lantern Festival Returns To The Harbour")."""
+    longer = [w for w in re.findall(r"[A-Za-z][\w'’-]*", text) if w.lower() not in SHORT_WORDS]
+    return len(longer) >= 2 and sum(w[0].isupper() for w in longer) / len(longer) >= TITLE_CASE_SHARE
+
+
+def fits_kind(found: str, wanted: AnswerType) -> bool:
+    """A found name that can be of the wanted kind (a person's name holds no organisation or place word)."""
+    if wanted.kind != "person":
+        return True
+    return not any(word in NOT_A_PERSON for word in normalize_answer(found).split())
+
+
 def as_written(name: str, passages: Sequence[Passage]) -> str:
     """A name whose possessive was cut ("McDonald") as the passages write it when they never write it bare."""
     text = " ".join(f"{p.title} {p.text}" for p in passages)
@@ -63,10 +85,11 @@ def candidates_for(question: str, wanted: AnswerType, passages: Sequence[Passage
     best: dict[str, Candidate] = {}
     mentions: dict[str, set[int]] = {}
     for n, passage in enumerate(passages, 1):
-        for sentence in [passage.title] + split_sentences(passage.text):
+        title_counts = wanted.kind not in KINDS_FOUND_BY_CAPITALS or not in_title_case(passage.title)
+        for sentence in ([passage.title] if title_counts else []) + split_sentences(passage.text):
             for found in sentence_candidates(sentence, wanted):
                 key = normalize_answer(found)
-                if not key or f" {key} " in asked_text or len(key) < 2:
+                if not key or f" {key} " in asked_text or len(key) < 2 or not fits_kind(found, wanted):
                     continue
                 overlap = len(asked & content_words(sentence)) / max(1, len(asked))
                 mentions.setdefault(key, set()).add(n)
