@@ -55,7 +55,7 @@ class Services:
 
     @built_once
     def retriever(self):
-        from assistant.qa.retrieval import HybridRetriever
+        from assistant.retrieval.hybrid import HybridRetriever
         return HybridRetriever(self.store, self.embeddings, self.settings)
 
     @built_once
@@ -122,7 +122,7 @@ class Services:
 
     def briefing(self, day=None, window=None, sources=(), progress: bool = True, topics_since=None):
         """Write (and, for a whole day of all outlets, archive) the briefing, with the watchlist's topics."""
-        from assistant.briefing.archive import store_briefing
+        from assistant.briefing.publish import store_briefing
         from assistant.briefing.service import make_briefing
         from assistant.follow.watchlist import add_topics
         result, _ = make_briefing(self.settings, self.store, self.embeddings, day, window, sources, progress=progress,

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from assistant.qa.passage_window import lead_passage
+from assistant.grounding.passage_window import lead_passage
 from assistant.records import SearchFilters, StoredArticle
 from assistant.store import ChunkStore
 

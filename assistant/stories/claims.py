@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass, field
 
 from assistant.language import STOPWORDS, names, stem
-from assistant.qa.passage_window import BOILERPLATE
-from assistant.qa.verify import negated
+from assistant.grounding.passage_window import BOILERPLATE
+from assistant.grounding.verify import negated
 from assistant.records import StoredArticle
 from assistant.safety import contains_instructions, is_call_to_action
 from assistant.sentences import sentence_spans

@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from assistant.qa.verify import sentences_conflict
+from assistant.grounding.verify import sentences_conflict
 from assistant.stories.claims import QUANTITY_LABELS, quoted
 from assistant.stories.memory import Report, StoredClaim
 

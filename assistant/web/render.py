@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from assistant.markers import MARKER, expand_marker
 from assistant.qa.answer import AnswerResult
-from assistant.qa.citations import STATE_LABELS
+from assistant.grounding.citations import STATE_LABELS
 from assistant.rendering import render
 
 
