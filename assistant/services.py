@@ -111,9 +111,11 @@ class Services:
             return self.article_summarizer.summarize(stored, "short")
         return self.topic_summarizer.summarize(what, filters)
 
-    def ingest(self, inputs, progress: bool = True, on_error=None):
+    def ingest(self, inputs, progress: bool = True, on_error=None, typed_by_user: bool = True):
+        """The one ingest step for the CLI, the page and the API (`typed_by_user` False: see ingest/pipeline.ingest)."""
         from assistant.ingest.pipeline import ingest
-        return ingest(inputs, self.store, self.embeddings, self.settings, progress=progress, on_error=on_error)
+        return ingest(inputs, self.store, self.embeddings, self.settings, progress=progress, on_error=on_error,
+                      typed_by_user=typed_by_user)
 
     @built_once
     def follow_db(self):
