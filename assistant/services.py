@@ -117,6 +117,15 @@ class Services:
         return ingest(inputs, self.store, self.embeddings, self.settings, progress=progress, on_error=on_error,
                       typed_by_user=typed_by_user)
 
+    def story_views(self, day, progress: bool = False):
+        """The day's stories as the story memory sees them, once the day's new reports are linked in (the page's
+        Stories tab; `assistant stories` does the same steps)."""
+        from assistant.stories.update import catch_up, open_memory
+        from assistant.stories.view import StoryReader
+        memory = open_memory(self.settings, self.embeddings.name)
+        catch_up(self.settings, self.store, self.embeddings.encode, memory, day, progress=progress)
+        return StoryReader(self.settings, memory).views_on(day)
+
     @built_once
     def follow_db(self):
         from assistant.follow.database import open_database
