@@ -112,7 +112,7 @@ class Services:
         return self.topic_summarizer.summarize(what, filters)
 
     def ingest(self, inputs, progress: bool = True, on_error=None, typed_by_user: bool = True):
-        """The one ingest step for the CLI, the page and the API (`typed_by_user` False: see ingest/pipeline.ingest)."""
+        """The ingest step of the CLI and the page (`typed_by_user` False for the page: see ingest/pipeline.ingest)."""
         from assistant.ingest.pipeline import ingest
         return ingest(inputs, self.store, self.embeddings, self.settings, progress=progress, on_error=on_error,
                       typed_by_user=typed_by_user)
