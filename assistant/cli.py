@@ -364,7 +364,7 @@ def print_sources(result) -> None:
                    f"{terminal_safe(p.url or p.article_id)} · chars {p.start}-{p.end}")
     for check in result.checked.sentences:
         if check.state != "supported":  # three states, each with its reason, instead of a blanket "checked"
-            from assistant.qa.citations import STATE_LABELS
+            from assistant.grounding.citations import STATE_LABELS
             label = STATE_LABELS.get(check.state, "not supported")
             typer.secho(f"{label}: {terminal_safe(check.text)} ({terminal_safe(check.reason)})", fg=typer.colors.YELLOW)
 
@@ -830,7 +830,7 @@ def watch(ctx: typer.Context) -> None:
 
 def claim_judge_or_fail(ctx: typer.Context):
     """The chat model as a support judge (verify --judge, eval-verifier --frank-judge), or one line if it cannot load."""
-    from assistant.qa.judge import ClaimJudge
+    from assistant.grounding.judge import ClaimJudge
     services = services_or_fail(ctx, must_exist=False)
     chat_model_or_fail(services)
     return ClaimJudge(services.chat_model)
@@ -845,7 +845,7 @@ def verify(ctx: typer.Context, file: Path = typer.Argument(..., help='JSON lines
     Example: assistant verify claims.jsonl --out checked.jsonl"""
     from assistant.models.embeddings import get_embeddings
     from assistant.outputs import OutputError, check_output, write_output
-    from assistant.qa.verify_file import VerifyInputError, verify_lines
+    from assistant.grounding.verify_file import VerifyInputError, verify_lines
     from assistant.safety import terminal_json
     if not file.is_file():
         fail(f"{file}: no such file")
@@ -1256,7 +1256,7 @@ def train_verifier(ctx: typer.Context,
     encode = get_embeddings(settings.embedding_model, settings.embedding_batch_size).encode
     judge_model = None
     if judge:
-        from assistant.qa.judge import ClaimJudge
+        from assistant.grounding.judge import ClaimJudge
         services = services_or_fail(ctx, must_exist=False)
         chat_model_or_fail(services)
         judge_model = ClaimJudge(services.chat_model)

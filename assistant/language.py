@@ -12,6 +12,8 @@ from functools import lru_cache
 
 import Stemmer
 
+from assistant.lexicon import BE_FORMS, CALENDAR_WORDS, DO_FORMS
+
 _stemmer = Stemmer.Stemmer("english")
 
 # Function words that carry no fact: left out of BM25 queries and of every overlap measure.
@@ -21,7 +23,6 @@ STOPWORDS = frozenset(
     "had will would can could should may might also than then so such which who whom whose what when where why how "
     "about into over after before during while said says say according".split()
 )
-NEGATIONS = frozenset("not no never none nobody nothing neither nor without cannot n't denied denies deny".split())
 
 WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’.-]*")
 _ARTICLES = re.compile(r"\b(a|an|the)\b")
@@ -53,8 +54,6 @@ def normalize_answer(text: str) -> str:
 
 
 NAME = re.compile(r"(?<![\w’'])(?:[A-Z][a-z][\w’'-]*|[A-Z]{2,}[\w-]*)(?:\s+(?:of\s+|de\s+|van\s+)?(?:[A-Z][a-z][\w’'-]*|[A-Z]{2,}[\w-]*|[A-Z]\b\.?))*")
-CALENDAR_WORDS = frozenset("monday tuesday wednesday thursday friday saturday sunday january february march april may june "
-                           "july august september october november december".split())
 
 
 def names(sentence: str) -> list[str]:
@@ -88,7 +87,7 @@ class LanguageInfo:
 # only chooses among these, so every detected language can be stemmed.
 LANGUAGES: dict[str, LanguageInfo] = {info.code: info for info in [
     LanguageInfo("en", "English", "english", "", ("ENGLISH",),
-                 frozenset("who what when where which why how whom whose did does do is are was were".split())),
+                 frozenset("who what when where which why how whom whose".split()) | frozenset(DO_FORMS + BE_FORMS)),
     LanguageInfo("fr", "French", "french", "STOPWORDS_FRENCH", ("FRENCH",),
                  frozenset("qui que quoi quel quelle quels quelles où quand comment pourquoi combien est-ce".split())),
     LanguageInfo("de", "German", "german", "STOPWORDS_GERMAN", ("GERMAN",),

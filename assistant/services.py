@@ -55,7 +55,7 @@ class Services:
 
     @built_once
     def retriever(self):
-        from assistant.qa.retrieval import HybridRetriever
+        from assistant.retrieval.hybrid import HybridRetriever
         return HybridRetriever(self.store, self.embeddings, self.settings)
 
     @built_once
@@ -111,9 +111,20 @@ class Services:
             return self.article_summarizer.summarize(stored, "short")
         return self.topic_summarizer.summarize(what, filters)
 
-    def ingest(self, inputs, progress: bool = True, on_error=None):
+    def ingest(self, inputs, progress: bool = True, on_error=None, typed_by_user: bool = True):
+        """The ingest step of the CLI and the page (`typed_by_user` False for the page: see ingest/pipeline.ingest)."""
         from assistant.ingest.pipeline import ingest
-        return ingest(inputs, self.store, self.embeddings, self.settings, progress=progress, on_error=on_error)
+        return ingest(inputs, self.store, self.embeddings, self.settings, progress=progress, on_error=on_error,
+                      typed_by_user=typed_by_user)
+
+    def story_views(self, day, progress: bool = False):
+        """The day's stories as the story memory sees them, once the day's new reports are linked in (the page's
+        Stories tab; `assistant stories` does the same steps)."""
+        from assistant.stories.update import catch_up, open_memory
+        from assistant.stories.view import StoryReader
+        memory = open_memory(self.settings, self.embeddings.name)
+        catch_up(self.settings, self.store, self.embeddings.encode, memory, day, progress=progress)
+        return StoryReader(self.settings, memory).views_on(day)
 
     @built_once
     def follow_db(self):
@@ -122,7 +133,7 @@ class Services:
 
     def briefing(self, day=None, window=None, sources=(), progress: bool = True, topics_since=None):
         """Write (and, for a whole day of all outlets, archive) the briefing, with the watchlist's topics."""
-        from assistant.briefing.archive import store_briefing
+        from assistant.briefing.publish import store_briefing
         from assistant.briefing.service import make_briefing
         from assistant.follow.watchlist import add_topics
         result, _ = make_briefing(self.settings, self.store, self.embeddings, day, window, sources, progress=progress,

@@ -10,8 +10,8 @@ from langchain_core.messages import AIMessage
 from assistant.qa.answer import AnswerChain, needs_rewrite
 from assistant.qa.refusal import looks_like_refusal
 from assistant.markers import expand_marker
-from assistant.qa.citations import check_answer, split_sentences, strip_dangling
-from assistant.qa.dates import relative_date_range
+from assistant.grounding.citations import check_answer, split_sentences, strip_dangling
+from assistant.dates import relative_date_range
 from assistant.records import Passage, SearchFilters
 
 P1 = Passage("a::0000", "a", "Chip plant approved", "Harbor Ledger", "https://x/a", "2024-05-14T20:00:00+00:00", 100, 240,
@@ -27,7 +27,7 @@ class FakeRetriever:
         self.focuses: list = []
 
     def vocabulary(self):
-        from assistant.qa.bm25 import words_of
+        from assistant.retrieval.bm25 import words_of
         return set().union(*(words_of(f"{p.title} {p.source} {p.text}") for p in self.passages)) if self.passages else set()
 
     def outlets(self):
@@ -186,7 +186,7 @@ def test_uncited_lead_sentence_is_judged_by_the_next_citation(embeddings):
 
 def test_key_terms_are_names_and_numbers():
     from assistant.qa.refusal import key_terms, unknown_terms
-    from assistant.qa.bm25 import words_of
+    from assistant.retrieval.bm25 import words_of
     assert key_terms("What did The Guardian report about Route 9 in 2019?") == ["Guardian", "Route", "2019"]
     assert key_terms("Which company will build the plant?") == []
     vocabulary = words_of(P1.text + " " + P1.source + " Americans paid 3,400 dollars")

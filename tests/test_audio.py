@@ -51,7 +51,8 @@ def tone_voice() -> audio.Voice:
 
 def test_the_archive_gets_an_mp3_and_the_atom_feed_an_enclosure(settings):
     from datetime import date
-    from assistant.briefing.archive import store_briefing, write_atom
+    from assistant.briefing.archive import write_atom
+    from assistant.briefing.publish import store_briefing
     store_briefing(settings, briefing())
     day = briefing().day
     assert audio.audio_path_for(settings, date.fromisoformat(day)) is None  # briefing_audio is off by default
@@ -67,7 +68,7 @@ def test_the_archive_gets_an_mp3_and_the_atom_feed_an_enclosure(settings):
 
 
 def test_briefing_audio_reads_each_archived_briefing_as_it_is_written(tmp_path, monkeypatch):
-    from assistant.briefing.archive import store_briefing
+    from assistant.briefing.publish import store_briefing
     from assistant.settings import Settings
     monkeypatch.setattr(audio, "VOICES", {"piper": tone_voice, "espeak-ng": lambda: None})
     settings = Settings(index_dir=tmp_path / "index", chroma_url=None, briefing_audio=True)
@@ -76,7 +77,7 @@ def test_briefing_audio_reads_each_archived_briefing_as_it_is_written(tmp_path, 
 
 
 def test_a_rewritten_briefing_never_keeps_a_stale_reading(settings, monkeypatch):
-    from assistant.briefing.archive import store_briefing
+    from assistant.briefing.publish import store_briefing
     store_briefing(settings, briefing())
     stale = audio.audio_path(settings, briefing().day)
     stale.write_bytes(b"an older reading")

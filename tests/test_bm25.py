@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.qa.bm25 import BM25Index
+from assistant.retrieval.bm25 import BM25Index
 from assistant.records import SearchFilters
 
 DOCS = [f"Report {i}: the council debated the {w} budget and the harbour ferry timetable." for i, w in
@@ -43,7 +43,7 @@ def test_removed_and_replaced_chunks_leave_the_results():
 def test_the_vectorised_filter_mask_agrees_with_search_filters_accepts():
     from datetime import datetime, timezone
     import numpy as np
-    from assistant.qa.bm25 import BM25Index
+    from assistant.retrieval.bm25 import BM25Index
     from assistant.records import SearchFilters
     metadatas = [{"source": "A", "published_ts": 100}, {"source": "B", "published_ts": 200}, {"source": "A"},
                  {"source": "C", "published_ts": 300.5}, {"published_ts": 250}]
@@ -82,7 +82,7 @@ def test_each_language_is_stemmed_with_its_own_stemmer():
 
 
 def test_an_english_index_ranks_exactly_as_before_languages():
-    from assistant.qa.bm25 import tokenize
+    from assistant.retrieval.bm25 import tokenize
     plain = build([f"a{i}::0000" for i in range(len(DOCS))], DOCS)
     tagged = languages_index(DOCS, "en")
     for query in ["market budget", "the harbour ferries", "water"]:

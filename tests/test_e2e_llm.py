@@ -30,7 +30,7 @@ The clerk, Ruth Okafor, said the minutes would be posted in the library as well 
 def chain(tmp_path_factory, embeddings):
     from assistant.qa.answer import AnswerChain
     from assistant.models.chat import get_chat_model
-    from assistant.qa.retrieval import HybridRetriever
+    from assistant.retrieval.hybrid import HybridRetriever
     from assistant.settings import Settings
     from assistant.store import ChunkStore, make_client
     folder = tmp_path_factory.mktemp("e2e")

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from assistant.cli import app
 from assistant.ingest.sources import load_inputs
 from assistant.markers import expand_marker, rewrite_markers, strip_markers
-from assistant.qa.citations import split_sentences, strip_dangling
+from assistant.grounding.citations import split_sentences, strip_dangling
 from conftest import FIXTURES
 
 runner = CliRunner()

@@ -208,7 +208,7 @@ def test_a_busy_feeds_database_is_one_line(name, follow_index):
     with lock_held(follow_index / "follow.sqlite3"):
         started = time.perf_counter()
         result = invoke(follow_index, "--set", "write_wait_s=0.3", *BUSY[name])
-        assert time.perf_counter() - started < 3
+        assert time.perf_counter() - started < 20  # gives up after write_wait_s (0.3 s), not the default wait of minutes
     assert_one_line(result, "another process", code=1)
     assert feeds_snapshot(follow_index) == before
 
@@ -307,14 +307,18 @@ def test_a_feed_name_with_escapes_is_stored_clean(tmp_path):
         assert result.exit_code == 0 and not any(ch in result.output for ch in RAW_ESCAPE_CHARS), (args, result.output)
 
 
-def test_ten_thousand_outlines_import_in_one_transaction_quickly(tmp_path):
+def test_ten_thousand_outlines_import_in_one_transaction(tmp_path, monkeypatch):
+    """A transaction per feed took 130-150 s for this file; the import must open a handful, not thousands."""
+    from assistant.follow.database import FollowDatabase
+    opened = []
+    real_connect = FollowDatabase.connect
+    monkeypatch.setattr(FollowDatabase, "connect", lambda self: opened.append(1) or real_connect(self))
     index = tmp_path / "index"
     body = "".join(f"<outline text='Feed {i}' xmlUrl='http://example.com/{i}.xml'/>" for i in range(10_000))
     (tmp_path / "big.opml").write_text(opml(body))
-    started = time.perf_counter()
     result = invoke(index, "feeds", "import", str(tmp_path / "big.opml"))
-    assert time.perf_counter() - started < 10, "was 130-150 s: one transaction per feed"
     assert result.exit_code == 0 and "10000 feeds added" in result.stdout
+    assert len(opened) <= 5, f"{len(opened)} transactions for one import"
     assert "Importing" in result.stderr  # the progress bar
 
 
@@ -389,7 +393,7 @@ def test_feeds_that_attack_the_parser_fail_alone(name, tmp_path):
         assert invoke(index, *base, "feeds", "add", site + "/raw?type=application/rss%2Bxml&body=" + quote(body, safe="")).exit_code == 0
         started = time.perf_counter()
         result = invoke(index, *base, "update", "-q")
-    assert time.perf_counter() - started < 10
+    assert time.perf_counter() - started < 30  # the 4 s fetch deadline holds, rather than the parser hanging
     assert result.exit_code == 1 and reason in result.stderr and "1 failed" in result.stdout, result.output
 
 

@@ -291,3 +291,20 @@ def test_the_stories_tab_builds_inside_the_page(fixture_services):
         build_stories_tab(fixture_services)
     ids = {getattr(block, "elem_id", None) for block in demo.blocks.values()}
     assert {"stories-day", "stories-go", "stories-choice", "stories-view", "stories-feeds"} <= ids
+
+
+def test_followed_outlets_come_from_what_each_feed_delivered(settings):
+    """The follow database is read apart (feed_articles); the outlet a feed's articles name most wins, else its title."""
+    from assistant.follow.database import StoredItem, feed_articles, open_database
+    from assistant.stories.outlets import followed_outlets
+    assert feed_articles(settings) == []  # no database: nothing followed, and no file made
+    database = open_database(settings)
+    wire = database.add_feed("https://metrowire.example/rss", "Wire feed")
+    database.add_feed("https://quiet.example/rss", "Quiet Times")
+    database.record_success(wire.id, [StoredItem(k, k, k, None) for k in ("w1", "w2", "w3")])
+    feeds = feed_articles(settings)
+    assert sorted(feeds) == [("Quiet Times", []), ("Wire feed", ["w1", "w2", "w3"])]
+    book = load_outlets(FIXTURE / "outlets.toml")
+    sources = {"w1": "metrowire.example", "w2": "metrowire.example", "w3": "Valley Courier"}
+    assert followed_outlets(book, feeds, sources) == ["Metro Wire", "Quiet Times"]  # an alias, by the outlet file
+    assert followed_outlets(book, [], sources) == []

@@ -52,7 +52,7 @@ def test_spaced_tokens_are_joined_and_quotations_compared_word_for_word():
 
 
 def test_a_misquote_is_unsupported_whatever_the_overlap(embeddings):
-    from assistant.qa.citations import check_answer
+    from assistant.grounding.citations import check_answer
     from assistant.records import Passage
     text = 'The minister said "we will not raise taxes this year" at the launch.'
     passage = Passage("p", "p", "", "", "", "", 0, len(text), text)

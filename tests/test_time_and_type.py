@@ -8,7 +8,7 @@ import pytest
 
 from assistant.qa.answer_type import AnswerType, expected_type, names_kind, spelled_out
 from assistant.qa.candidates import candidates_for, letter_probabilities
-from assistant.qa.recency import time_focus
+from assistant.retrieval.recency import time_focus
 from assistant.records import Article, Passage
 from datetime import datetime, timezone
 

@@ -15,9 +15,9 @@ from conftest import serve_http
 from assistant.evals.metrics import answer_scores, retrieval_scores
 from assistant.evals.report import check_thresholds
 from assistant.markers import rewrite_markers
-from assistant.qa.dates import relative_date_range
-from assistant.qa.passage_window import best_run, best_windows
-from assistant.qa.retrieval import boost_outlets, reciprocal_rank_fusion
+from assistant.dates import relative_date_range
+from assistant.grounding.passage_window import best_run, best_windows
+from assistant.retrieval.hybrid import boost_outlets, reciprocal_rank_fusion
 from assistant.records import Passage
 from fakes import FakeChatModel, FakeEmbeddings
 

@@ -168,8 +168,8 @@ def briefing_days(settings) -> list[str]:
 def verify(services, text: str, passages: Sequence[str]) -> dict:
     """Each sentence of `text` checked against the passages, as one line of `assistant verify` prints it."""
     from assistant.markers import strip_markers
-    from assistant.qa.citations import check_answer
-    from assistant.qa.verify_file import VerifyInputError, passages_of, with_markers
+    from assistant.grounding.citations import check_answer
+    from assistant.grounding.verify_file import VerifyInputError, passages_of, with_markers
     if not text or not text.strip():
         raise OperationError("text is empty")
     if len(passages or []) > MAX_VERIFY_PASSAGES:

@@ -10,16 +10,13 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from dataclasses import asdict
-from datetime import date, datetime, timezone
+from datetime import date
 from pathlib import Path
 
 from filelock import FileLock
 
-from assistant.briefing.render import to_html, to_markdown
 
 AUDIO_SUFFIX, AUDIO_MIME = "mp3", "audio/mpeg"  # the read-aloud briefing beside the day's files
-from assistant.briefing.model import Briefing
 from assistant.rendering import render, safe_url
 
 
@@ -61,20 +58,6 @@ def previous_briefing(settings, day: date) -> dict | None:
     """The most recent stored briefing before `day` (the 'previous day' when there is one)."""
     earlier = [d for d in archived_days(settings) if d < day.isoformat()]
     return load_day(settings, earlier[-1]) if earlier else None
-
-
-def store_briefing(settings, briefing: Briefing) -> Path:
-    """Write the day's JSON, Markdown and HTML (under the day's lock), then refresh the Atom feed."""
-    with day_lock(settings, briefing.day):
-        data = asdict(briefing)
-        data["written_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
-        write_atomically(day_path(settings, briefing.day, "json"), json.dumps(data, ensure_ascii=False, indent=2))
-        write_atomically(day_path(settings, briefing.day, "md"), to_markdown(briefing))
-        write_atomically(day_path(settings, briefing.day, "html"), to_html(briefing))
-    from assistant.briefing.audio import audio_after_briefing
-    audio_after_briefing(settings, briefing.day)  # read aloud (briefing_audio), or an older reading kept in step
-    write_atom(settings)
-    return day_path(settings, briefing.day, "json")
 
 
 def changes_since_previous(settings, day: str) -> dict:

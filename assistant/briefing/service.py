@@ -8,7 +8,8 @@ from datetime import date, datetime
 from pathlib import Path
 
 from assistant.briefing.stories import articles_in_window, day_window, group_stories, latest_day
-from assistant.briefing.archive import previous_briefing, store_briefing
+from assistant.briefing.archive import previous_briefing
+from assistant.briefing.publish import store_briefing
 from assistant.briefing.continuity import add_feed_health, add_memory, remember_day
 from assistant.briefing.model import Briefing
 from assistant.briefing.writer import BriefingWriter

@@ -7,7 +7,6 @@ copy printed by two outlets) is merged into one report so it does not count as c
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -15,9 +14,10 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from assistant.qa.passage_window import lead_passage
+from assistant.grounding.passage_window import lead_passage
 from assistant.records import SearchFilters, StoredArticle
 from assistant.store import ChunkStore
+from assistant.stories.linking import shingles
 
 
 @dataclass
@@ -61,11 +61,6 @@ def articles_in_window(store: ChunkStore, since: datetime, until: datetime, sour
 def latest_day(store: ChunkStore, zone: str, sources: Sequence[str] = ()) -> date | None:
     newest = store.latest_published(SearchFilters(sources=tuple(sources)))
     return newest.astimezone(ZoneInfo(zone)).date() if newest else None
-
-
-def shingles(text: str, size: int = 5) -> set[str]:
-    words = re.findall(r"\w+", text.lower())
-    return {" ".join(words[i:i + size]) for i in range(max(len(words) - size + 1, 1))}
 
 
 def jaccard(a: set[str], b: set[str]) -> float:

@@ -19,9 +19,9 @@ from assistant.language import normalize_answer
 from assistant.markers import MARKER, rewrite_markers, strip_markers
 from assistant.models.chat import with_max_tokens
 from assistant.prompts import format_passages, load_prompt
-from assistant.qa.citations import check_answer
-from assistant.qa.passage_window import best_windows, covers_lead, lead_passage
-from assistant.qa.verify import conflicting_figures
+from assistant.grounding.citations import check_answer
+from assistant.grounding.passage_window import best_windows, covers_lead, lead_passage
+from assistant.grounding.verify import conflicting_figures
 from assistant.records import Passage
 from assistant.safety import contains_instructions, is_call_to_action
 from assistant.sentences import sentence_spans, split_sentences

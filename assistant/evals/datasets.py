@@ -8,7 +8,7 @@ gold-holding articles are found in the corpus (assistant/evals/gold_evidence.py)
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 
@@ -75,8 +75,9 @@ def load_dataset(folder: Path) -> Dataset:
         except KeyError as exc:
             raise ValueError(f"{qa_path}:{number}: missing field {exc.args[0]!r}") from None
     if questions and not any(q.evidence for q in questions) and all(q.today for q in questions):
-        from assistant.evals.gold_evidence import with_corpus_evidence
-        questions = with_corpus_evidence(questions, corpus)
+        from assistant.evals.gold_evidence import corpus_evidence
+        questions = [replace(q, evidence=tuple(Evidence(doc_id, fact) for doc_id, fact in pairs))
+                     for q, pairs in zip(questions, corpus_evidence(questions, corpus))]
     briefings = folder / "briefings.jsonl"
     return Dataset(name=folder.name, corpus_path=corpus, qa_path=qa_path, questions=questions,
                    briefings_path=briefings if briefings.is_file() else None)

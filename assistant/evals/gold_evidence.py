@@ -11,7 +11,6 @@ grades retrieval here too.
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -47,19 +46,21 @@ def corpus_articles(corpus: Path) -> list[dict]:
     return rows
 
 
-def with_corpus_evidence(questions: list, corpus: Path) -> list:
-    """Each question with its gold-holding articles and sentences as evidence."""
-    from assistant.evals.datasets import Evidence
+def corpus_evidence(questions: list, corpus: Path) -> list[list[tuple[str, str]]]:
+    """For each question, its gold-holding articles and sentences as (article id, fact) pairs.
+
+    Pairs rather than the dataset's Evidence type, so that this module does not import the loader that calls it.
+    """
     articles = corpus_articles(corpus)
     out = []
     for question in questions:
         holding = [a for a in articles if holds(a["title"] + " \n " + a["body"], question.answer)]
         own = [a for a in holding if in_window(a["published_at"], question.today or "")]
-        evidence = []
+        evidence: list[tuple[str, str]] = []
         for article in own or holding:
             facts = [s for s in split_sentences(article["body"]) if holds(s, question.answer)]
-            evidence.extend(Evidence(article["id"], fact) for fact in facts[:3])
+            evidence.extend((article["id"], fact) for fact in facts[:3])
             if not facts:  # only the title holds it
-                evidence.append(Evidence(article["id"], ""))
-        out.append(replace(question, evidence=tuple(evidence)))
+                evidence.append((article["id"], ""))
+        out.append(evidence)
     return out

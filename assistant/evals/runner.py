@@ -12,7 +12,7 @@ from tqdm import tqdm
 from assistant.qa.answer import AnswerChain
 from assistant.evals.datasets import Dataset, Question
 from assistant.evals.metrics import answer_scores, mean, percentile, precision_recall, retrieval_scores, squash
-from assistant.qa.retrieval import HybridRetriever
+from assistant.retrieval.hybrid import HybridRetriever
 from assistant.settings import Settings
 
 

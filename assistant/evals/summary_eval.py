@@ -17,7 +17,7 @@ from tqdm import tqdm
 from assistant.evals.metrics import mean
 from assistant.language import content_words
 from assistant.markers import strip_markers
-from assistant.qa.citations import check_answer
+from assistant.grounding.citations import check_answer
 from assistant.records import SearchFilters
 
 

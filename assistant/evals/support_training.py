@@ -200,7 +200,7 @@ def rules_scores(summaries: Sequence[LabelledSummary], encode, threshold: float,
     """The check as `assistant verify` runs it (every sentence citing the whole article): the weakest
     sentence's support score per summary. With `judge` (and `model`), the product's judged check: the hard
     checks first, then the judged model's probability."""
-    from assistant.qa.citations import check_answer
+    from assistant.grounding.citations import check_answer
     from assistant.records import Passage
     scores = []
     for summary in tqdm(summaries, desc="Rules", unit="summary", disable=not progress):

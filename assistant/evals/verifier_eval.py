@@ -13,7 +13,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from assistant.qa.citations import check_answer
+from assistant.grounding.citations import check_answer
 from assistant.records import Passage
 
 

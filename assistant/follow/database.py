@@ -304,6 +304,23 @@ def open_database(settings) -> FollowDatabase:
     return FollowDatabase(database_path(settings), wait_s=settings.write_wait_s)
 
 
+def feed_articles(settings) -> list[tuple[str, list[str]]]:
+    """Each subscribed feed's title and the ids of the articles it delivered (in the order stored), for the
+    story view's followed outlets; empty, and nothing created, when the settings have no follow database."""
+    path = database_path(settings)
+    if not path.is_file():
+        return []
+    database = FollowDatabase(path)
+    feeds = database.feeds()
+    if not feeds:
+        return []
+    delivered: dict[int, list[str]] = {}
+    with database.connect() as db:
+        for row in db.execute("SELECT feed_id, article_id FROM items"):
+            delivered.setdefault(row["feed_id"], []).append(row["article_id"])
+    return [(feed.title, delivered.get(feed.id, [])) for feed in feeds]
+
+
 def database_path(settings) -> Path:
     if settings.chroma_url:
         safe = settings.chroma_url.replace("://", "_").replace("/", "_").replace(":", "_")

@@ -182,8 +182,12 @@ def embedding_text(article: Article, chunk: Chunk) -> str:
 
 def ingest(inputs: Iterable[str], store: ChunkStore, embeddings: SentenceEmbeddings, settings: Settings,
            progress: bool = True, on_error: Callable[[str], None] | None = None,
-           defaults: ArticleDefaults = ArticleDefaults()) -> IngestReport:
-    articles, errors = load_articles(inputs, settings, on_error, defaults=defaults)
+           defaults: ArticleDefaults = ArticleDefaults(), typed_by_user: bool = True) -> IngestReport:
+    """Load, then store what is new or changed. `typed_by_user` False for inputs from the page or another tool:
+    their URLs follow allow_private_urls. Nothing read, nothing written: the write lock is not taken."""
+    articles, errors = load_articles(inputs, settings, on_error, typed_by_user=typed_by_user, defaults=defaults)
+    if not articles:
+        return IngestReport(errors=errors)
     with store.writing(on_wait=on_error):
         outcomes = ingest_articles(articles, store, embeddings, settings, progress)
     return IngestReport(outcomes=outcomes, errors=errors)

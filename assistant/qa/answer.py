@@ -17,18 +17,18 @@ from assistant.models.chat import with_max_tokens
 from assistant.models.embeddings import SentenceEmbeddings
 from assistant.language import answer_language_line
 from assistant.prompts import format_passages, load_prompt
-from assistant.qa.citations import CheckedAnswer, check_answer
-from assistant.qa.dates import relative_date_range
+from assistant.grounding.citations import CheckedAnswer, check_answer
+from assistant.dates import relative_date_range
 from assistant.qa.entities import mentions, voted_entity
 from assistant.qa.decompose import best_sentence, compose, explain, gather, needs_judge
-from assistant.qa.judge import ClaimJudge
-from assistant.qa.passage_window import best_windows
+from assistant.grounding.judge import ClaimJudge
+from assistant.grounding.passage_window import best_windows
 from assistant.qa.questions import OutletMatcher, QuestionPlan, analyse
 from assistant.qa.refusal import looks_like_refusal, unknown_terms
 from assistant.qa.answer_type import expected_type, names_kind, spelled_out
 from assistant.qa.candidates import Candidate, CandidateChooser, candidates_for
-from assistant.qa.recency import TimeFocus, as_of_label, time_focus
-from assistant.qa.retrieval import HybridRetriever
+from assistant.retrieval.recency import TimeFocus, as_of_label, time_focus
+from assistant.retrieval.hybrid import HybridRetriever
 from assistant.records import Passage, SearchFilters
 from assistant.safety import is_meta_question
 from assistant.sentences import split_sentences

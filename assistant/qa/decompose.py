@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from assistant.qa.judge import ClaimJudge
-from assistant.qa.passage_window import best_windows
+from assistant.grounding.judge import ClaimJudge
+from assistant.grounding.passage_window import best_windows
 from assistant.qa.questions import Claim, QuestionPlan
-from assistant.qa.verify import conflicting_figures, sentences_conflict
+from assistant.grounding.verify import conflicting_figures, sentences_conflict
 from assistant.records import Passage, SearchFilters
 from assistant.sentences import split_sentences
 

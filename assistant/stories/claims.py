@@ -9,14 +9,15 @@ earlier figure ("has risen to"), and whether the report corrects itself ("an ear
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from assistant.language import STOPWORDS, names, stem
-from assistant.qa.passage_window import BOILERPLATE
-from assistant.qa.verify import negated
+from assistant.grounding.passage_window import BOILERPLATE
+from assistant.grounding.verify import negated
 from assistant.records import StoredArticle
 from assistant.safety import contains_instructions, is_call_to_action
 from assistant.sentences import sentence_spans
+from assistant.stories.model import Claim
+from assistant.stories.wording import QUOTE
 
 # Words near a number that say what it counts (first match nearest the number wins).
 QUANTITY_WORDS = {
@@ -33,11 +34,6 @@ QUANTITY_WORDS = {
     "money": ("euros", "euro", "dollars", "dollar", "pounds", "yen", "francs"),
 }
 WORD_TO_QUANTITY = {stem(w): kind for kind, words in QUANTITY_WORDS.items() for w in words}
-# How a quantity is named in a sentence of the briefing ("the toll was revised from 12 to 19").
-QUANTITY_LABELS = {"deaths": "the death toll", "injuries": "the number injured", "missing": "the number missing",
-                   "evacuated": "the number evacuated", "jobs": "the number of jobs", "workers": "the number of workers",
-                   "votes": "the vote count", "homes": "the number of homes", "rainfall": "the rainfall",
-                   "percent": "the percentage", "money": "the amount"}
 NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
                 "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
                 "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
@@ -55,22 +51,7 @@ UPDATE_WORDING = re.compile(r"\b(ris(?:en|es|e)|rose|climb(?:ed|s)?|increas(?:ed
                             r"lowered|now (?:confirmed|says|puts?)|up from|down from)\b", re.I)
 CORRECTION_WORDING = re.compile(r"\b(correction|corrected|an earlier version|incorrectly|misstated|erroneously|"
                                 r"clarification|we regret)\b", re.I)
-QUOTE = re.compile(r"[“\"]([^”\"]{15,})[”\"]")
 ACTION_MIN_WORDS = 6
-
-
-@dataclass
-class Claim:
-    kind: str  # figure | quote | action
-    text: str
-    start: int  # span of `text` in the article body
-    end: int
-    quantity: str = ""  # for a figure: what it counts
-    values: tuple[float, ...] = ()
-    negated: bool = False
-    update: bool = False  # worded as a revision of an earlier figure
-    correction: bool = False  # part of the report's correction of itself
-    names: list[str] = field(default_factory=list)
 
 
 def parse_value(number: str, multiplier: str | None) -> float | None:
@@ -168,9 +149,3 @@ def extract_claims(article: StoredArticle, most_sentences: int = 8) -> list[Clai
         elif common["names"] and len(text.split()) >= ACTION_MIN_WORDS:
             claims.append(Claim("action", text, **common))
     return claims
-
-
-def quoted(text: str) -> str:
-    """The words inside the sentence's first quotation, normalised for comparison ("" when none)."""
-    match = QUOTE.search(text)
-    return " ".join(re.findall(r"\w+", match.group(1).lower())) if match else ""

@@ -18,9 +18,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from assistant.qa.verify import sentences_conflict
-from assistant.stories.claims import QUANTITY_LABELS, quoted
-from assistant.stories.memory import Report, StoredClaim
+from assistant.grounding.verify import sentences_conflict
+from assistant.stories.model import Report, StoredClaim
+from assistant.stories.wording import QUANTITY_LABELS, quoted
 
 STATUS_ORDER = ("corrected", "stale", "contradicted", "confirmed", "new")
 

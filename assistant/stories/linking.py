@@ -23,6 +23,12 @@ from assistant.language import CALENDAR_WORDS, STOPWORDS, content_words, names
 from assistant.sentences import sentence_spans
 
 
+def shingles(text: str, size: int = 5) -> set[str]:
+    """The text's `size`-word shingles: two reports that share most of them are one wording (a reprint)."""
+    words = re.findall(r"\w+", text.lower())
+    return {" ".join(words[i:i + size]) for i in range(max(len(words) - size + 1, 1))}
+
+
 @dataclass(frozen=True)
 class LinkRule:
     """The link rule's weights (measured: docs/stories.md); `threshold` and the window are settings."""

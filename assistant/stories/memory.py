@@ -20,8 +20,9 @@ from pathlib import Path
 import numpy as np
 
 from assistant.records import StoredArticle
-from assistant.stories.claims import Claim
-from assistant.stories.linking import LINK_RULE, LinkRule, OpenStories, ReportSignals, idf_weight, name_tokens
+from assistant.stories.linking import (LINK_RULE, LinkRule, OpenStories, ReportSignals, idf_weight, name_tokens,
+                                       shingles)
+from assistant.stories.model import Claim, Report, StoredClaim, StoryRecord
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS stories (
@@ -58,46 +59,8 @@ class NewReport:
     claim_vectors: np.ndarray | None = None
 
 
-@dataclass(frozen=True)
-class Report:
-    article_id: str
-    story_id: int
-    day: str
-    published_at: str
-    source: str
-    title: str
-    url: str
-    reprint_of: str | None
-
-
-@dataclass(frozen=True)
-class StoredClaim:
-    id: int
-    article_id: str
-    kind: str
-    text: str
-    start: int
-    end: int
-    quantity: str
-    values: tuple[float, ...]
-    negated: bool
-    revision: bool
-    correction: bool
-    names: tuple[str, ...]
-    vector: np.ndarray
-
-
-@dataclass(frozen=True)
-class StoryRecord:
-    id: int
-    headline: str
-    first_day: str
-    last_day: str
-
-
 def shingle_hashes(text: str) -> bytes:
     """The report's 5-word shingles as 32-bit hashes: enough to tell a reprint on a later day."""
-    from assistant.briefing.stories import shingles
     return array("I", sorted({zlib.crc32(s.encode("utf-8")) for s in shingles(text)})).tobytes()
 
 

@@ -1,4 +1,5 @@
-"""Outlets as the user describes them, and which of the outlets they follow covered a story.
+"""Outlets as the user describes them, and which of the outlets they follow covered a story (pure: the
+followed feeds are handed in, never read here).
 
 The outlet file is the user's own (TOML, `outlets_file`): for each outlet a name, other spellings or web
 hosts it appears under (aliases), country, ownership, funding, and a leaning only if the user writes
@@ -8,10 +9,13 @@ one; the project ships no ratings. Without a file an outlet is what its articles
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
+# A followed feed: its title, and the ids of the articles it delivered, in the order they came.
+FeedArticles = tuple[str, Sequence[str]]
 OUTLET_KEYS = frozenset({"name", "aliases", "country", "ownership", "funding", "leaning"})
 
 
@@ -97,28 +101,14 @@ def load_outlets(path: Path | None) -> OutletBook:
     return book
 
 
-def followed_outlets(settings, book: OutletBook, article_sources: dict[str, str]) -> list[str]:
-    """The outlets of the user's subscribed feeds (read from the follow database, never written): the outlet
-    its delivered articles name (`article_sources`: article id -> outlet), else the feed's title. Empty when
-    the user follows no feeds."""
-    from assistant.follow.database import FollowDatabase, database_path
-    path = database_path(settings)
-    if not path.is_file():
-        return []
-    database = FollowDatabase(path)
-    feeds = database.feeds()
-    if not feeds:
-        return []
-    delivered: dict[int, list[str]] = {}
-    with database.connect() as db:
-        for row in db.execute("SELECT feed_id, article_id FROM items"):
-            source = article_sources.get(row["article_id"])
-            if source:
-                delivered.setdefault(row["feed_id"], []).append(source)
+def followed_outlets(book: OutletBook, feeds: Iterable[FeedArticles], article_sources: dict[str, str]) -> list[str]:
+    """The outlets of the user's subscribed feeds: the outlet a feed's delivered articles name most
+    (`article_sources`: article id -> outlet), else the feed's title. Empty when the user follows no feeds.
+    The feeds come from the follow database (follow/database.py: feed_articles), read by the caller."""
     outlets = []
-    for feed in feeds:
-        sources = delivered.get(feed.id)
-        named = max(set(sources), key=sources.count) if sources else feed.title
+    for title, article_ids in feeds:
+        sources = [article_sources[a] for a in article_ids if article_sources.get(a)]
+        named = max(set(sources), key=sources.count) if sources else title
         outlets.append(book.canonical(named))
     return sorted(set(outlets))
 

@@ -7,9 +7,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from assistant.follow.database import feed_articles
 from assistant.safety import neutralize
 from assistant.stories.ledger import Entry, Mention, figure_text, label, ledger_as_of
-from assistant.stories.memory import Report, StoryMemory, StoryRecord
+from assistant.stories.memory import StoryMemory
+from assistant.stories.model import Report, StoryRecord
 from assistant.stories.outlets import Coverage, OutletBook, blindspot, coverage, followed_outlets, load_outlets
 
 QUOTE_CHARS = 220
@@ -130,7 +132,7 @@ class StoryReader:
             sources = {}
             for record in self.memory.stories_on(first, day):
                 sources.update({r.article_id: r.source for r in self.memory.reports(record.id, until=day)})
-            self._followed = followed_outlets(self.settings, self.book, sources)
+            self._followed = followed_outlets(self.book, feed_articles(self.settings), sources)
         if self._followed:
             return self._followed, "feeds"
         seen = self.memory.outlets_seen(day - timedelta(days=self.settings.story_link_days), day)

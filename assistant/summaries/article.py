@@ -17,10 +17,10 @@ from langchain_core.prompts import ChatPromptTemplate
 
 from assistant.models.chat import with_max_tokens
 from assistant.prompts import format_passages, load_prompt
-from assistant.qa.passage_window import best_windows, covers_lead, headline_sentence, lead_passage
+from assistant.grounding.passage_window import best_windows, covers_lead, headline_sentence, lead_passage
 from assistant.records import Passage, StoredArticle
 from assistant.markers import cite
-from assistant.summaries.faithful import CitedSentence, faithful
+from assistant.grounding.faithful import CitedSentence, faithful
 
 LENGTHS = {"line": (0, 3), "short": (3, 4), "full": (6, 6)}  # key points, excerpts
 

@@ -23,12 +23,12 @@ from langchain_core.prompts import ChatPromptTemplate
 
 from assistant.models.chat import with_max_tokens
 from assistant.prompts import load_prompt
-from assistant.qa.verify import sentences_conflict
+from assistant.grounding.verify import sentences_conflict
 from assistant.records import Passage, SearchFilters
 from assistant.safety import neutralize
 from assistant.sentences import split_sentences
 from assistant.markers import cite
-from assistant.summaries.faithful import CitedSentence, faithful
+from assistant.grounding.faithful import CitedSentence, faithful
 
 OPEN_WORDING = re.compile(r"\b(will|would|expected to|plans? to|could|may|might|yet to|unclear|not yet|pending|"
                           r"awaits?|awaiting|next (week|month|year)|upcoming|set to|is due|are due)\b", re.I)

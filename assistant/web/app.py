@@ -38,6 +38,9 @@ def header_text(rows: list[dict], previous_visit: str | None) -> str:
 
 def build_app(settings: Settings, services=None) -> gr.Blocks:
     """The page; `services` lets tests hand in parts built with stand-in models."""
+    if services is None:
+        from assistant.services import build_services
+        services = build_services(settings)
     page = PageServices(settings, services)
     destructive_api = page_auth(settings) is not None  # delete and unsubscribe as API calls only behind a login
 

@@ -95,15 +95,14 @@ def build_chat_tab(services: PageServices) -> ChatTab:
                 history[-1] = {"role": "assistant", "content": chat[-1]["content"]}
                 yield chat, history, passages_html(passages), f"Summary of: *{asked_for[1]}*", idle(), no_followups
                 return
-            from assistant.qa.answer import AnswerResult
             result, partial = None, ""
             for item in chain.stream(message, chain_history(earlier), filters):
-                if isinstance(item, AnswerResult):
-                    result = item
-                else:
+                if isinstance(item, str):  # text as it comes; the last item is the checked answer
                     partial += item
                     chat[-1] = {"role": "assistant", "content": partial}
                     yield chat, history, gr.update(), gr.update(), gr.update(), gr.update()
+                else:
+                    result = item
         except (PageError, ValueError) as exc:
             yield failed(str(exc))
             return

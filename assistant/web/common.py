@@ -18,12 +18,15 @@ class PageConfigError(RuntimeError):
 
 
 class PageServices:
-    """The product's parts, shared by every session (the model lock lives inside the model wrappers)."""
+    """The product's parts, shared by every session (the model lock lives inside the model wrappers).
 
-    def __init__(self, settings: Settings, services=None):
-        from assistant.services import build_services
+    `services` is the product's Services (assistant/services.py), built by whoever builds the page (web/app.py):
+    the tabs call it and never import it, so the page's rooms do not stand on everything it assembles.
+    """
+
+    def __init__(self, settings: Settings, services):
         self.settings = settings
-        self.services = services or build_services(settings)
+        self.services = services
 
     def store(self):
         return self.services.embeddings, self.services.store
@@ -47,8 +50,7 @@ class PageServices:
                 for a in self.services.store.list_articles()]
 
     def follow_db(self):
-        from assistant.follow.database import open_database
-        return open_database(self.settings)
+        return self.services.follow_db
 
 
 def uploaded_path(item) -> Path | None:

@@ -41,25 +41,21 @@ def library_rows(services: PageServices, query: str = ""):
 
 
 def build_library_tab(services: PageServices, destructive_api: bool) -> LibraryTab:
-    settings = services.settings
-
     def articles_table(query: str = ""):
         return library_rows(services, query)
 
     def run_ingest(files, urls: str, query: str, progress=gr.Progress()):
-        from assistant.ingest.pipeline import ingest_articles, load_articles
         from assistant.store import StoreError
         inputs, refused = page_inputs(files, urls)
         if not inputs and not refused:
             return "Nothing to ingest: upload files or paste URLs.", *articles_table(query), gr.update(), gr.update()
-        embeddings, store = services.store()
+        services.store()  # built first: a store that cannot open fails the call, as in every tab
         progress(0, desc="Reading inputs")
-        articles, errors = load_articles(inputs, settings, typed_by_user=False)
-        errors = refused + errors
         try:
-            outcomes = ingest_articles(articles, store, embeddings, settings, progress=False) if articles else []
+            report = services.services.ingest(inputs, progress=False, typed_by_user=False)
         except StoreError as exc:  # another writer held the lock too long, or the disk is full
             return f"⚠️ {exc}", *articles_table(query), gr.update(), gr.update()
+        outcomes, errors = report.outcomes, refused + report.errors
         lines = ["| input | article | result |", "|---|---|---|"]
         for o in outcomes:
             result = "already in the library (same text)" if o.status == "duplicate" else f"{o.status} ({o.chunks} chunks)"

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any, Protocol
+
 from assistant.markers import MARKER, expand_marker
-from assistant.qa.answer import AnswerResult
-from assistant.qa.citations import STATE_LABELS
+from assistant.grounding.citations import STATE_LABELS
 from assistant.rendering import render
+
+
+class CheckedAnswer(Protocol):
+    """What the panels read of an answer (qa/answer.py's AnswerResult); named here so that the page's HTML
+    does not stand on the answer chain."""
+
+    refused: bool
+    checked: Any  # the citation check: its .citations and .sentences, or None
 
 
 def link_markers(answer: str, valid: set[int]) -> str:
@@ -15,7 +24,7 @@ def link_markers(answer: str, valid: set[int]) -> str:
     return MARKER.sub(link, answer)
 
 
-def sources_html(result: AnswerResult) -> str:
+def sources_html(result: CheckedAnswer) -> str:
     citations = []
     if not result.refused and result.checked:
         for citation in result.checked.citations:
@@ -29,7 +38,7 @@ def sources_html(result: AnswerResult) -> str:
     return render("sources.html", citations=citations, flagged=flagged_sentences(result))
 
 
-def flagged_sentences(result: AnswerResult) -> list[dict]:
+def flagged_sentences(result: CheckedAnswer) -> list[dict]:
     """Sentences the check did not find fully supported, each with its state and the reason."""
     if result.refused or not result.checked:
         return []

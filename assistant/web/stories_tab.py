@@ -2,8 +2,8 @@
 who covered them and who did not, each claim's ledger status with its citations) and failing feeds.
 
 `build_stories_tab(services)` adds the tab; call it inside the page's `gr.Blocks` (app.py wires it in).
-`services` is the page's PageServices or the product's Services. Gradio is imported only when the tab is built,
-so the story logic below can be used (and tested) without it.
+`services` is the page's PageServices or the product's Services, whose story_views does the reading. Gradio is
+imported only when the tab is built, so the story logic below can be used (and tested) without it.
 """
 
 from __future__ import annotations
@@ -27,16 +27,12 @@ def stories_of_day(core, day_text: str) -> tuple[list[tuple[str, str]], dict[str
     """(choices, story id -> Markdown, feed problems Markdown) for the day; raises ValueError with a reader's message."""
     from assistant.briefing.continuity import feed_problems
     from assistant.stories.render import feed_problems_markdown, story_markdown
-    from assistant.stories.update import catch_up, open_memory
-    from assistant.stories.view import StoryReader
     if core.store.count() == 0:
         raise ValueError("The library is empty: add articles in the Library tab first.")
     day = day_or_latest(day_text, core)
     if day is None:
         raise ValueError("No dated articles in the library.")
-    memory = open_memory(core.settings, core.embeddings.name)
-    catch_up(core.settings, core.store, core.embeddings.encode, memory, day)
-    views = StoryReader(core.settings, memory).views_on(day)
+    views = core.story_views(day)
     pages = {str(v.record.id): story_markdown(v) for v in views}
     choices = [(f"{v.record.headline} · {len(v.reports)} reports, {len(v.days)} days", str(v.record.id)) for v in views]
     return choices, pages, feed_problems_markdown(feed_problems(core.settings))

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from assistant.ingest.sources.common import LoadError, LoadResult, Limits, check_prose, read_capped, read_text_file
+from assistant.ingest.sources.common import LoadError, Limits, check_prose, read_capped, read_text_file
 from assistant.ingest.sources.html import article_from_html
 from assistant.ingest.sources.jsonl import load_json
 from assistant.ingest.sources.markdown import load_markdown
+from assistant.ingest.sources.result import LoadResult
 from assistant.ingest.sources.text import load_text
 from assistant.ingest.sources.web import articles_from_feed, load_url
 

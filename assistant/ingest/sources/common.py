@@ -1,5 +1,7 @@
 """Shared pieces of the loaders: the error type, limits, safe reading and decoding, and date parsing.
 
+No project imports (the bottom floor of ingest): what one input gave, with its articles, is in result.py.
+
 Every read is capped (a 50 MB file or a 200 MB response is refused, not swallowed), special
 files are refused by type (a FIFO or /dev/zero would block or never end), and text is decoded
 from its byte-order mark or declared charset before UTF-8 is assumed.
@@ -11,13 +13,11 @@ import codecs
 import os
 import re
 import stat
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from dateutil import parser as date_parser
-
-from assistant.records import Article
 
 
 LOCAL_SOURCE = "Local file"  # the outlet of articles read from local files that name none
@@ -52,13 +52,6 @@ class Limits:
     @classmethod
     def from_settings(cls, settings) -> "Limits":
         return cls(settings.max_article_bytes, settings.fetch_timeout, settings.fetch_deadline, settings.allow_private_urls)
-
-
-@dataclass
-class LoadResult:
-    origin: str
-    articles: list[Article] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)  # one line each, naming the input and the reason
 
 
 BOMS = [(codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),

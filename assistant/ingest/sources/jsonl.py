@@ -8,8 +8,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from assistant.ingest.sources.common import (LoadError, LoadResult, Limits, clean_text, parse_datetime, read_text_file,
-                                             text_field, url_field)
+from assistant.ingest.sources.common import (LoadError, Limits, clean_text, parse_datetime, read_text_file, text_field,
+                                             url_field)
+from assistant.ingest.sources.result import LoadResult
 from assistant.records import Article, stable_id
 
 BODY_KEYS = ("body", "text", "content")

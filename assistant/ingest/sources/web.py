@@ -17,8 +17,9 @@ from urllib.parse import urljoin
 import feedparser
 
 from assistant.ingest.sources.fetch import Fetched, fetch, fetch_conditional
-from assistant.ingest.sources.common import LoadError, LoadResult, Limits, decode_text, parse_datetime
+from assistant.ingest.sources.common import LoadError, Limits, decode_text, parse_datetime
 from assistant.ingest.sources.html import article_from_html
+from assistant.ingest.sources.result import LoadResult
 from assistant.ingest.sources.xmlsafe import check_xml
 from assistant.records import Article, stable_id
 from assistant.safety import plain_line

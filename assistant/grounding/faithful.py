@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.markers import cite, strip_markers
-from assistant.qa.citations import check_answer
-from assistant.qa.verify import Encoder, passage_sentences
+from assistant.grounding.citations import check_answer
+from assistant.grounding.verify import Encoder, passage_sentences
 from assistant.records import Passage
 
 

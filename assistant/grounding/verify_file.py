@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from assistant.markers import MARKER, strip_markers
-from assistant.qa.citations import check_answer
+from assistant.grounding.citations import check_answer
 from assistant.records import Passage
 
 
@@ -30,7 +30,7 @@ def with_markers(text: str, count: int) -> str:
     """A text that cites nothing is checked against every passage: give each sentence all the markers."""
     if MARKER.search(text):
         return text
-    from assistant.qa.citations import split_sentences
+    from assistant.grounding.citations import split_sentences
     every = "".join(f"[{n}]" for n in range(1, count + 1))
     return " ".join(s.rstrip() + every if s.rstrip()[-1:] not in ".!?" else s.rstrip()[:-1] + every + s.rstrip()[-1]
                     for s in split_sentences(text))

@@ -1,7 +1,7 @@
 """Citation post-processing: resolve [n] markers to passages, drop dangling ones, re-point wrong ones.
 
 Support is checked after generation because a 1.5B model cites wrongly now and then; the
-support scores themselves come from `assistant.qa.verify`.
+support scores themselves come from `assistant.grounding.verify`.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import numpy as np
 from assistant.language import content_words
 from assistant.markers import MARKER, expand_marker, rewrite_markers
 from assistant.grounding.support_model import JUDGED_SENTENCES, SupportModel, shipped_model, support_features
-from assistant.qa.verify import Encoder, Verdict, passage_sentences, verdict
+from assistant.grounding.verify import Encoder, Verdict, passage_sentences, verdict
 from assistant.records import Passage
 from assistant.sentences import split_sentences as sentence_list
 

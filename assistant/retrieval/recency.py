@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
-from assistant.qa.dates import relative_date_range
+from assistant.dates import relative_date_range
 from assistant.records import SearchFilters
 
 # Days after `today` a report may carry and still count as written by then (time zones, late stamps).

@@ -13,28 +13,20 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
 from assistant.grounding.text import detokenize, misquoted
-from assistant.language import NEGATIONS, STOPWORDS, content_words, names, stem, words
+from assistant.language import STOPWORDS, content_words, names, stem, words
+from assistant.lexicon import IRREGULAR_VERBS, NEGATIONS, OPPOSITES, QUALIFIERS, TITLES
 from assistant.markers import MARKER
 from assistant.records import Passage
 from assistant.sentences import sentence_spans
 
 Encoder = Callable[[list[str]], np.ndarray]
 NUMBER_TOKEN = re.compile(r"\d[\d,]*(?:\.\d+)?")
-# Pairs a sentence may turn into each other while keeping every other word of the source.
-OPPOSITES = {
-    "increase": "decrease", "rise": "fall", "win": "lose", "approve": "reject", "hire": "fire", "buy": "sell",
-    "open": "close", "before": "after", "more": "fewer", "higher": "lower", "gain": "loss", "support": "oppose",
-    "accept": "refuse", "join": "leave", "raise": "cut", "first": "last", "largest": "smallest", "start": "end",
-    "allow": "ban", "up": "down", "profit": "loss", "above": "below", "best": "worst", "success": "failure",
-    "confirm": "deny", "guilty": "innocent", "former": "current", "old": "new", "early": "late", "add": "remove",
-}
 OPPOSITE_STEMS = {stem(a): stem(b) for a, b in OPPOSITES.items()} | {stem(b): stem(a) for a, b in OPPOSITES.items()}
-IRREGULAR = {"won": "win", "lost": "lose", "rose": "rise", "fell": "fall", "bought": "buy", "sold": "sell", "left": "leave",
-             "began": "start", "ended": "end", "denied": "deny"}
 
 
 @dataclass(frozen=True)
@@ -44,7 +36,7 @@ class Verdict:
 
 
 def normalised_stem(word: str) -> str:
-    return stem(IRREGULAR.get(word.lower(), word.lower()))
+    return stem(IRREGULAR_VERBS.get(word.lower(), word.lower()))
 
 
 def unmatched_numbers(sentence: str, passages: Sequence[str]) -> list[str]:
@@ -96,11 +88,6 @@ def flipped_opposite(sentence: str, source: str) -> str:
         if opposite and opposite in theirs and opposite not in own:
             return word
     return ""
-
-
-QUALIFIERS = r"former|ex-|ousted|late|acting|interim|outgoing|deposed|retired"
-TITLES = r"president|prime minister|minister|chancellor|ceo|chief executive|chairman|chair|mayor|governor|senator|" \
-         r"director|coach|manager|king|queen|leader|secretary|speaker|commander"
 
 
 def dropped_qualifier(sentence: str, source: str) -> str:
@@ -163,40 +150,82 @@ def passage_words(passage: Passage) -> str:
     return f"{passage.text} {passage.title} {passage.source} {(passage.published_at or '')[:10]}"
 
 
+@dataclass
+class Reading:
+    """What the checks read: the sentence, the cited passages' words, the closest passage sentence."""
+
+    sentence: str
+    texts: list[str]
+    best_similarity: float
+    best_sentence: str
+    learned: float | None
+
+    @cached_property
+    def joined(self) -> str:
+        return " ".join(self.texts)
+
+    @cached_property
+    def soft(self) -> float:
+        """The learned model's probability, else half word coverage, half the embedding cosine."""
+        if self.learned is not None:
+            return self.learned
+        return 0.5 * lexical_support(self.sentence, self.texts) + 0.5 * self.best_similarity
+
+
+def _negation_flipped(reading: Reading) -> bool:
+    """One side negates what the sentence and its closest passage sentence share, the other does not."""
+    if not reading.best_sentence or reading.best_similarity <= 0.5:
+        return False
+    shared = content_words(reading.sentence) & content_words(reading.best_sentence)
+    return negates_shared(reading.sentence, shared) != negates_shared(reading.best_sentence, shared)
+
+
+def _swapped(reading: Reading) -> tuple[str, str] | None:
+    return swapped_names(reading.sentence, reading.best_sentence) if reading.best_sentence else None
+
+
+@dataclass(frozen=True)
+class Check:
+    """One error the check looks for: `find` gives what it found (falsy when the sentence passes)."""
+
+    find: Callable[[Reading], object]
+    score: float  # a hard check's score, or a soft one's ceiling on the soft score
+    hard: bool  # hard: the score replaces the soft score; soft: it caps it
+    reason: Callable[[object], str]  # the phrase a reader sees, from what was found
+
+
+# Tried in order; the first that finds something decides. Hard checks (quotation, figures, names) first.
+CHECKS = (
+    Check(lambda r: misquoted(r.sentence, r.joined), 0.0, True,
+          lambda quote: f"the quotation “{quote[:60]}” is not in the cited passage word for word"),
+    Check(lambda r: unmatched_numbers(r.sentence, r.texts), 0.0, True,
+          lambda numbers: f"figure {numbers[0]} is not in the cited passage"),
+    Check(lambda r: unmatched_names(r.sentence, r.texts), 0.1, True,
+          lambda missing: f"{missing[0]} is not in the cited passage"),
+    Check(_negation_flipped, 0.2, False, lambda _: "the passage says the opposite (negation)"),
+    Check(lambda r: flipped_opposite(r.sentence, r.best_sentence or r.joined), 0.2, False,
+          lambda word: f"the passage says the opposite of {word!r}"),
+    Check(lambda r: dropped_qualifier(r.sentence, r.joined), 0.2, False,
+          lambda name: f"the passage calls {name} a former office-holder, not a current one"),
+    Check(_swapped, 0.3, False, lambda pair: f"{pair[0]} and {pair[1]} have each other's roles in the passage"),
+)
+
+
 def verdict(sentence: str, passages: Sequence[Passage], best_similarity: float, best_sentence: str,
             learned: float | None = None) -> Verdict:
-    """Hard checks first (figures, names, negation, opposites), then the soft score.
+    """The first of CHECKS that finds an error decides the verdict; else the soft score, with no reason.
 
     `best_similarity` and `best_sentence` are the embedding cosine to, and the text of, the passage
     sentence closest to this one (the caller embeds both sides once for all its sentences). `learned`
     is the learned support model's probability (assistant/grounding/support_model.py); without it the
     soft score is half word coverage, half that cosine.
     """
-    texts = [passage_words(p) for p in passages]
-    sentence = detokenize(sentence)
-    quote = misquoted(sentence, " ".join(texts))
-    if quote:
-        return Verdict(0.0, f"the quotation “{quote[:60]}” is not in the cited passage word for word")
-    numbers = unmatched_numbers(sentence, texts)
-    if numbers:
-        return Verdict(0.0, f"figure {numbers[0]} is not in the cited passage")
-    missing = unmatched_names(sentence, texts)
-    if missing:
-        return Verdict(0.1, f"{missing[0]} is not in the cited passage")
-    soft = learned if learned is not None else 0.5 * lexical_support(sentence, texts) + 0.5 * best_similarity
-    shared = content_words(sentence) & content_words(best_sentence) if best_sentence else set()
-    if best_sentence and best_similarity > 0.5 and negates_shared(sentence, shared) != negates_shared(best_sentence, shared):
-        return Verdict(min(soft, 0.2), "the passage says the opposite (negation)")
-    opposite = flipped_opposite(sentence, best_sentence or " ".join(texts))
-    if opposite:
-        return Verdict(min(soft, 0.2), f"the passage says the opposite of {opposite!r}")
-    demoted = dropped_qualifier(sentence, " ".join(texts))
-    if demoted:
-        return Verdict(min(soft, 0.2), f"the passage calls {demoted} a former office-holder, not a current one")
-    swapped = swapped_names(sentence, best_sentence) if best_sentence else None
-    if swapped:
-        return Verdict(min(soft, 0.3), f"{swapped[0]} and {swapped[1]} have each other's roles in the passage")
-    return Verdict(soft, "")
+    reading = Reading(detokenize(sentence), [passage_words(p) for p in passages], best_similarity, best_sentence, learned)
+    for check in CHECKS:
+        found = check.find(reading)
+        if found:
+            return Verdict(check.score if check.hard else min(reading.soft, check.score), check.reason(found))
+    return Verdict(reading.soft, "")
 
 
 def support_score(sentence: str, passages: Sequence[Passage], best_similarity: float, best_sentence: str = "") -> float:

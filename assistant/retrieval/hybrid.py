@@ -12,8 +12,8 @@ import numpy as np
 from assistant.language import content_words
 
 from assistant.models.embeddings import SentenceEmbeddings
-from assistant.qa.bm25 import BM25Index, load_or_build
-from assistant.qa.recency import TimeFocus, until_asked
+from assistant.retrieval.bm25 import BM25Index, load_or_build
+from assistant.retrieval.recency import TimeFocus, until_asked
 from assistant.records import Passage, SearchFilters
 from assistant.settings import Settings
 from assistant.store import ChunkStore
