@@ -26,6 +26,7 @@ import numpy as np
 from bm25s.tokenization import Tokenized
 
 from assistant.language import ENGLISH, STOPWORDS, detect_language, language_of, stem, stemmer_for, stopwords_for
+from assistant.records import COMPARISONS, FILTER_RULES
 
 
 def tokenize(texts: list[str], as_strings: bool = False, languages: list[str] | None = None):
@@ -115,26 +116,34 @@ class BM25Index:
             or {ENGLISH}
 
     @cached_property
-    def filter_columns(self) -> tuple[dict[str, int], np.ndarray, np.ndarray]:
-        """Each base chunk's outlet (as a code) and publication time, as arrays: a filtered search at 100k
-        chunks then costs a few vector comparisons instead of 100k calls to SearchFilters.accepts."""
-        codes: dict[str, int] = {}
-        sources = np.array([codes.setdefault(m.get("source", ""), len(codes)) for m in self.metadatas], dtype=np.int32)
-        times = np.array([m.get("published_ts") if isinstance(m.get("published_ts"), (int, float)) else np.nan
-                          for m in self.metadatas], dtype=np.float64)
-        return codes, sources, times
+    def filter_columns(self) -> dict[str, tuple[dict, np.ndarray]]:
+        """Per metadata key a filter rule reads, the base chunks' values as one array: outlets as codes (with
+        the code of each name), timestamps as numbers (NaN where missing). A filtered search at 100k chunks
+        then costs a few vector comparisons instead of 100k calls to SearchFilters.accepts."""
+        found: dict[str, tuple[dict, np.ndarray]] = {}
+        for rule in FILTER_RULES:
+            if rule.key in found:  # since and until read one column
+                continue
+            values = [m.get(rule.key) for m in self.metadatas]
+            if rule.test == "one_of":
+                codes: dict = {}
+                found[rule.key] = (codes, np.array([codes.setdefault(v, len(codes)) for v in values], dtype=np.int32))
+            else:
+                found[rule.key] = ({}, np.array([v if isinstance(v, (int, float)) else np.nan for v in values],
+                                                dtype=np.float64))
+        return found
 
     def filter_mask(self, filters) -> np.ndarray:
-        """The base chunks a search with these filters may return (the same rule as SearchFilters.accepts)."""
-        codes, sources, times = self.filter_columns
+        """The base chunks a search with these filters may return: the filters' own conditions (the rule of
+        records.FILTER_RULES, as SearchFilters.accepts applies it), tested a column at a time."""
         mask = np.ones(len(self.ids), dtype=bool)
-        if filters.sources:
-            mask &= np.isin(sources, [codes[s] for s in filters.sources if s in codes])
-        with np.errstate(invalid="ignore"):
-            if filters.since is not None:
-                mask &= times >= filters.since.timestamp()
-            if filters.until is not None:
-                mask &= times < filters.until.timestamp()
+        for condition in filters.conditions():
+            codes, column = self.filter_columns[condition.key]
+            if condition.test == "one_of":
+                mask &= np.isin(column, [codes[v] for v in condition.value if v in codes])
+            else:
+                with np.errstate(invalid="ignore"):
+                    mask &= COMPARISONS[condition.test](column, condition.value)
         return mask
 
     @cached_property
