@@ -9,7 +9,6 @@ within its own outlet and dates, judged on its own passages, and the yes/no comp
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 
@@ -17,6 +16,7 @@ from dateutil import parser as date_parser
 
 from assistant.lexicon import (AUXILIARY_PATTERN, BE_FORMS, DO_FORMS, HAVE_FORMS, MONTH_NAME_PATTERN,
                                PRESENT_HAVE, REPORT_WORD_PATTERN, alternation, auxiliary_subset)
+from assistant.retrieval.outlets import OutletMatcher, OutletMention
 
 # --- the question's opening: yes/no, set in time, asking which ----------------------------------------
 YES_NO_START = re.compile(rf"^\s*(?:{AUXILIARY_PATTERN})\b", re.I)
@@ -69,14 +69,6 @@ LABEL_PAIRS = [("consistent", "inconsistent"), ("agreement", "disagreement"), ("
 LABEL_OFFERS = tuple(((first, second), tuple(re.compile(rf"\b{a}\b\s+or\s+\b{b}\b", re.I)
                                              for a, b in ((first, second), (second, first))))
                      for first, second in LABEL_PAIRS)
-
-
-@dataclass(frozen=True)
-class OutletMention:
-    start: int
-    end: int
-    text: str
-    sources: tuple[str, ...]  # the index outlets this mention can mean (several for "FOX News")
 
 
 @dataclass(frozen=True)
@@ -135,47 +127,6 @@ class QuestionPlan:
     def decomposable(self) -> bool:
         """Answered report by report: a yes/no about two or more reports, or about one story's reports over time."""
         return self.yes_no and (len(self.claims) >= 2 or (self.shape == "temporal" and bool(self.stance)))
-
-
-def outlet_aliases(source: str) -> set[str]:
-    """Ways a question may name an outlet: in full, without "The", without a " - section" or " | tagline"."""
-    names = {source.strip()}
-    core = re.split(r"\s+[-|–:]\s+", source.strip())[0]
-    names.add(core)
-    for name in list(names):
-        names.add(re.sub(r"^the\s+", "", name, flags=re.I))
-        names.add(re.sub(r"\.(com|org|net|co\.uk)$", "", name, flags=re.I))
-    return {n for n in names if len(n) >= 3}
-
-
-class OutletMatcher:
-    """Finds the index's outlets in a question (longest name first; a capital letter must start the match)."""
-
-    def __init__(self, sources: Iterable[str]):
-        by_alias: dict[str, set[str]] = {}
-        for source in sources:
-            if source:
-                for alias in outlet_aliases(source):
-                    by_alias.setdefault(alias.lower(), set()).add(source)
-        self.by_alias = {alias: tuple(sorted(found)) for alias, found in by_alias.items()}
-        aliases = sorted(self.by_alias, key=len, reverse=True)
-        self.pattern = re.compile(r"(?<![\w])(" + "|".join(re.escape(a) for a in aliases) + r")(?![\w])", re.I) if aliases else None
-
-    def find(self, text: str) -> list[OutletMention]:
-        if self.pattern is None:
-            return []
-        found = []
-        for match in self.pattern.finditer(text):
-            span = match.group(1)
-            words = [w for w in re.findall(r"[A-Za-z][\w'.-]*", span) if w.lower() not in ("of", "and", "the")]
-            if not words or not all(w[0].isupper() or not w[0].isalpha() for w in words):
-                continue  # "the age of AI" is not The Age
-            found.append(OutletMention(match.start(1), match.end(1), span, self.by_alias[span.lower()]))
-        return found
-
-    def knows(self, name: str) -> bool:
-        return name.lower() in self.by_alias or any(name.lower() in alias or alias in name.lower()
-                                                    for alias in self.by_alias if len(alias) >= 4)
 
 
 def find_dates(text: str) -> list[DateMention]:

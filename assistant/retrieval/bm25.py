@@ -27,6 +27,7 @@ from bm25s.tokenization import Tokenized
 
 from assistant.language import ENGLISH, STOPWORDS, detect_language, language_of, stem, stemmer_for, stopwords_for
 from assistant.records import COMPARISONS, FILTER_RULES
+from assistant.retrieval.outlets import OutletMatcher
 
 
 def tokenize(texts: list[str], as_strings: bool = False, languages: list[str] | None = None):
@@ -169,7 +170,7 @@ class BM25Index:
             self.delta[chunk_id] = (meta, counts, len(tokens))
             self.vocabulary |= words_of(text + " " + str(meta.get("source", "")))
         self.__dict__.pop("stems", None)
-        self.__dict__.pop("outlet_patterns", None)
+        self.__dict__.pop("outlet_matcher", None)
         self.__dict__.pop("languages", None)
 
     @property
@@ -187,14 +188,9 @@ class BM25Index:
         return {stem(w) for w in self.vocabulary}
 
     @cached_property
-    def outlet_patterns(self) -> dict[str, re.Pattern]:
-        """A name pattern per outlet in the index: with or without a leading "The" or ".com"."""
-        patterns = {}
-        for source in {m.get("source", "") for m in self.metadatas} | {m.get("source", "") for m, _, _ in self.delta.values()}:
-            core = re.sub(r"^the\s+|\.(com|org|net|co\.uk)$", "", source.strip(), flags=re.I)
-            if len(core) >= 3:
-                patterns[source] = re.compile(rf"\b{re.escape(core)}(\.com)?\b", re.I)
-        return patterns
+    def outlet_matcher(self) -> OutletMatcher:
+        """The names of the index's outlets, as a question may write them (the same matcher as question analysis)."""
+        return OutletMatcher({m.get("source", "") for m in self.metadatas} | {m.get("source", "") for m, _, _ in self.delta.values()})
 
     def source_of(self, chunk_id: str) -> str:
         return self.meta_of(chunk_id).get("source", "")

@@ -27,6 +27,7 @@ from assistant.prompts import load_prompt
 from assistant.grounding.citations import Citation, citation_json
 from assistant.grounding.verify import sentences_conflict
 from assistant.records import Passage, SearchFilters
+from assistant.retrieval.protocol import Retriever
 from assistant.safety import neutralize
 from assistant.sentences import split_sentences
 from assistant.markers import cite
@@ -105,7 +106,7 @@ def reported_date(sentence: str, published: str) -> str:
 
 
 class TopicSummarizer:
-    def __init__(self, settings, retriever, chat_model, encode):
+    def __init__(self, settings, retriever: Retriever, chat_model, encode):
         self.settings = settings
         self.retriever = retriever
         self.encode = encode
