@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import functools
-import os
 from importlib import resources
 from pathlib import Path
 
+from assistant.settings import process_switch
+
+
 def prompts_dir() -> Path:
     """ASSISTANT_PROMPTS_DIR when set (to try new wordings), else the prompts shipped with the package."""
-    if os.environ.get("ASSISTANT_PROMPTS_DIR"):
-        return Path(os.environ["ASSISTANT_PROMPTS_DIR"])
+    override = process_switch("ASSISTANT_PROMPTS_DIR")
+    if override:
+        return Path(override)
     return Path(str(resources.files("assistant.prompt_files")))
 
 

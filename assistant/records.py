@@ -7,7 +7,9 @@ retrieved and cited), StoredArticle (an article rebuilt from the store) and Sear
 from __future__ import annotations
 
 import hashlib
+import operator
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -98,8 +100,44 @@ class StoredArticle:
 
 
 @dataclass(frozen=True)
+class FilterRule:
+    """How one SearchFilters field limits a search: the chunk metadata key it reads, and its test."""
+
+    field: str  # the SearchFilters attribute; an unset one (None, or no outlets) admits every chunk
+    key: str  # the chunk metadata key it tests
+    test: str  # "one_of": the key's value is among the field's; "at_least" / "before": a timestamp comparison
+
+
+# The one rule of what a filtered search may return. SearchFilters.accepts applies it to one chunk, the BM25
+# index to whole columns, the store translates it into Chroma's where-clause (store.where_for).
+FILTER_RULES: tuple[FilterRule, ...] = (
+    FilterRule("sources", "source", "one_of"),
+    FilterRule("since", "published_ts", "at_least"),  # [since, until): since included
+    FilterRule("until", "published_ts", "before"),  # until left out
+)
+# The timestamp comparisons: Python operators, so they apply to a number and to a numpy column alike.
+COMPARISONS: dict[str, Callable] = {"at_least": operator.ge, "before": operator.lt}
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One rule of FILTER_RULES with the filter's value: outlet names, or a POSIX timestamp."""
+
+    key: str
+    test: str
+    value: tuple[str, ...] | float
+
+    def holds(self, meta: dict) -> bool:
+        found = meta.get(self.key)
+        if self.test == "one_of":
+            return found in self.value
+        # an undated chunk is never inside a date window (nor is NaN: both comparisons are false for it)
+        return isinstance(found, (int, float)) and bool(COMPARISONS[self.test](found, self.value))
+
+
+@dataclass(frozen=True)
 class SearchFilters:
-    """Which chunks a search may return: outlets, and a [since, until) publication window."""
+    """Which chunks a search may return: outlets, and a [since, until) publication window (FILTER_RULES)."""
 
     sources: tuple[str, ...] = ()
     since: datetime | None = None
@@ -109,14 +147,17 @@ class SearchFilters:
         object.__setattr__(self, "sources", tuple(self.sources or ()))
 
     def is_empty(self) -> bool:
-        return not self.sources and self.since is None and self.until is None
+        return not self.conditions()
+
+    def conditions(self) -> list[Condition]:
+        """The conditions this filter sets, one per set field of FILTER_RULES."""
+        found = []
+        for rule in FILTER_RULES:
+            value = getattr(self, rule.field)
+            if value is None or value == ():
+                continue
+            found.append(Condition(rule.key, rule.test, value.timestamp() if isinstance(value, datetime) else value))
+        return found
 
     def accepts(self, meta: dict) -> bool:
-        if self.sources and meta.get("source") not in self.sources:
-            return False
-        ts = meta.get("published_ts")
-        if self.since is not None and (ts is None or ts < self.since.timestamp()):
-            return False
-        if self.until is not None and (ts is None or ts >= self.until.timestamp()):
-            return False
-        return True
+        return all(condition.holds(meta) for condition in self.conditions())

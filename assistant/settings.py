@@ -18,8 +18,33 @@ from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
 
+ENV_PREFIX = "ASSISTANT_"
+
+# Process-wide switches: read from the environment where no Settings object is at hand (the config file is found
+# before any settings exist, prompt files are loaded by name from anywhere, llama.cpp's log is per process).
+# Named here so that every ASSISTANT_ variable has this one home; the Settings fields below are the user settings.
+PROCESS_SWITCHES: dict[str, str] = {
+    "ASSISTANT_CONFIG": "The TOML config file to read (instead of ./assistant.toml or ~/.config/news-assistant/config.toml).",
+    "ASSISTANT_PROMPTS_DIR": "A folder of prompt files used instead of the packaged ones (to try new wordings).",
+    "ASSISTANT_LLM_LOG": "Any value: llama.cpp logs every request to stderr (hidden otherwise).",
+}
+
+
+def process_switch(name: str) -> str:
+    """A process switch's value ("" when unset); a name missing from PROCESS_SWITCHES is a programming error."""
+    if name not in PROCESS_SWITCHES:
+        raise KeyError(f"{name} is not a process switch; add it to PROCESS_SWITCHES or make it a Settings field")
+    return os.environ.get(name, "")
+
+
+def set_in_environment(field: str) -> bool:
+    """Whether a setting was given by its environment variable (ASSISTANT_<FIELD>), as opposed to a config file
+    or its default: the eval commands keep their own index unless the user named one."""
+    return f"{ENV_PREFIX}{field.upper()}" in os.environ
+
+
 def config_file_path() -> Path | None:
-    explicit = os.environ.get("ASSISTANT_CONFIG")
+    explicit = process_switch("ASSISTANT_CONFIG")
     if explicit:
         if Path(explicit).is_dir():
             raise ValueError(f"ASSISTANT_CONFIG={explicit}: is a folder; point it at a TOML file")
@@ -43,7 +68,7 @@ NUMBER_RANGES: dict[str, tuple[float | None, float | None]] = {
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="ASSISTANT_", extra="ignore", frozen=True)
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore", frozen=True)
 
     # --- storage -------------------------------------------------------------------------------
     index_dir: Path = Field(Path("index"), description="On-disk Chroma store (used unless chroma_url is set).")

@@ -7,6 +7,7 @@ store's write lock: two processes writing one on-disk Chroma folder corrupt its 
 
 from __future__ import annotations
 
+import math
 import re
 import secrets
 import threading
@@ -22,7 +23,7 @@ import numpy as np
 from chromadb.config import Settings as ChromaSettings
 from filelock import FileLock, Timeout
 
-from assistant.records import Chunk, Passage, SearchFilters, StoredArticle
+from assistant.records import Chunk, Condition, Passage, SearchFilters, StoredArticle
 
 
 class StoreError(RuntimeError):
@@ -140,18 +141,25 @@ def reopen_client(index_dir: Path) -> chromadb.ClientAPI:
     return make_client(index_dir, None)
 
 
+# records.FILTER_RULES' tests as Chroma operators.
+CHROMA_OPERATORS = {"one_of": "$in", "at_least": "$gte", "before": "$lt"}
+
+
+def chroma_value(condition: Condition) -> list[str] | int:
+    """The condition's value as Chroma compares it. Chunks hold published_ts in whole seconds, and for a whole
+    number t, t >= x and t < x hold exactly when t >= ceil(x) and t < ceil(x): the same chunks as accepts."""
+    if condition.test == "one_of":
+        return list(condition.value)
+    return math.ceil(condition.value)
+
+
 def where_for(filters: SearchFilters | None, article_ids: Sequence[str] = ()) -> dict | None:
     """The Chroma where-clause for a filter (and optionally a set of articles); None when it admits all."""
     clauses: list[dict] = []
     if article_ids:
         clauses.append({"article_id": {"$in": list(article_ids)}})
-    if filters is not None:
-        if filters.sources:
-            clauses.append({"source": {"$in": list(filters.sources)}})
-        if filters.since is not None:
-            clauses.append({"published_ts": {"$gte": int(filters.since.timestamp())}})
-        if filters.until is not None:
-            clauses.append({"published_ts": {"$lt": int(filters.until.timestamp())}})
+    for condition in filters.conditions() if filters is not None else []:
+        clauses.append({condition.key: {CHROMA_OPERATORS[condition.test]: chroma_value(condition)}})
     if not clauses:
         return None
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}

@@ -11,7 +11,7 @@ import typer
 from typer.testing import CliRunner
 
 from assistant.cli import app
-from assistant.cli_help import EXAMPLES, commands
+from assistant.cli.help_text import EXAMPLES, commands
 from conftest import FIXTURES
 
 runner = CliRunner()
@@ -74,13 +74,40 @@ def test_help_keeps_every_character_and_shows_no_type_noise():
 def test_every_command_has_an_example_and_every_option_a_line_of_help():
     names = {name for name, _ in commands(app)}
     assert set(EXAMPLES) <= names, set(EXAMPLES) - names  # no example for a command that is gone
-    for name, command in click_commands():  # from the EXAMPLES table (assistant/cli_help.py) or the docstring
+    for name, command in click_commands():  # from the EXAMPLES table (assistant/cli/help_text.py) or the docstring
         text = invoke(*name.split(), "--help").stdout
         assert "Example:" in text and name.split()[-1] in text.split("Example:")[1], name
         for param in command.params:
             if type(param).__name__ == "TyperOption":
                 assert param.help, f"{name} {param.opts[0]} has no help text"
                 assert "<bool>" not in text and "<str>" not in text.split("Options:")[1], (name, text)
+
+
+# Libraries that take seconds to import: `--help` must show without any of them (they load inside the commands).
+HEAVY_MODULES = ("torch", "chromadb", "langchain", "langchain_core", "gradio", "xllamacpp", "transformers",
+                 "sentence_transformers", "onnxruntime", "rich")
+
+
+@pytest.mark.parametrize("args", [["--help"], ["ask", "--help"], ["bench", "scale", "--help"]])
+def test_help_imports_no_heavy_library(args):
+    import subprocess
+    import sys
+    from conftest import ROOT
+    code = ("import sys\nfrom assistant.cli import app\ntry:\n    app(%r)\nexcept SystemExit:\n    pass\n"
+            "print(' '.join(sorted({m.split('.')[0] for m in sys.modules} & set(%r))))" % (args, HEAVY_MODULES))
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert done.returncode == 0 and "Usage:" in done.stdout, done.stderr
+    assert done.stdout.splitlines()[-1] == "", f"`assistant {' '.join(args)}` imported {done.stdout.splitlines()[-1]}"
+
+
+def test_assistant_variables_are_read_only_in_settings():
+    """Settings have one home: no module but assistant/settings.py reads an ASSISTANT_ variable from the environment
+    (user settings are Settings fields; process switches go through settings.process_switch)."""
+    package = Path(__file__).resolve().parents[1] / "assistant"
+    readers = [f"{path.relative_to(package)}:{n}" for path in sorted(package.rglob("*.py")) if path.name != "settings.py"
+               for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+               if "environ" in line and "ASSISTANT_" in line]
+    assert readers == []
 
 
 def test_dates_say_their_format():

@@ -43,3 +43,14 @@ def test_dates_outlets_the_index_lacks_and_the_temporal_shape():
     assert missing.missing_outlets == ["Reuters"]
     assert analyse("Which company does TechCrunch say bought the startup?", MATCHER).shape == "inference"
     assert analyse("the age of AI is here, what is new?", MATCHER).outlets == []
+
+
+def test_answer_words_are_offered_in_either_order_and_only_some_auxiliaries_ask_about_order():
+    assert analyse("Were the TechCrunch and The Verge reports inconsistent or consistent?", MATCHER).labels == (
+        "consistent", "inconsistent")
+    ordered = "TechCrunch report the layoffs before The Verge reported the merger on October 7, 2023?"
+    assert analyse("Had " + ordered, MATCHER).order == "before"
+    assert analyse("Could " + ordered, MATCHER).order == ""  # yes/no and temporal, but not an order question
+    scene = "After TechCrunch reported on October 7, 2023, {} The Verge report the merger?"
+    assert analyse(scene.format("did"), MATCHER).yes_no
+    assert not analyse(scene.format("could"), MATCHER).yes_no  # only be/do/has/have follow a scene-setting clause

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import http.server
 import json
+import re
 from datetime import date
 from pathlib import Path
 
@@ -19,6 +20,9 @@ from assistant.dates import relative_date_range
 from assistant.grounding.passage_window import best_run, best_windows
 from assistant.retrieval.hybrid import boost_outlets, reciprocal_rank_fusion
 from assistant.records import Passage
+from assistant.grounding.citations import Citation, citation_json
+from assistant.grounding.verify import verdict
+from assistant.lexicon import AUXILIARIES, MONTH_NAME_PATTERN, MONTHS, auxiliary_subset
 from fakes import FakeChatModel, FakeEmbeddings
 
 
@@ -218,3 +222,34 @@ def test_the_readme_documents_every_setting():
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
     missing = [name for name in Settings.model_fields if f"| `{name}` |" not in readme]
     assert missing == []
+
+
+def test_the_lexicon_spells_months_from_the_calendar_and_keeps_auxiliary_groups_inside_its_table():
+    month = re.compile(MONTH_NAME_PATTERN)
+    assert all(month.fullmatch(name.capitalize()) for name in MONTHS)
+    assert not month.fullmatch("Mayor") and not month.fullmatch("march")  # whole words, capitalised as in text
+    assert MONTHS["sept"] == MONTHS["september"] == 9
+    assert auxiliary_subset("did was") == ("did", "was") and "should" in AUXILIARIES
+    with pytest.raises(ValueError):
+        auxiliary_subset("did may")
+
+
+def test_the_verifier_gives_the_reason_of_the_first_check_that_finds_an_error():
+    text = "He said “we will win” as 300 workers left the plant."
+    passage = Passage("a::0", "a", "T", "S", "", "2024-01-01", 0, len(text), text)
+    both = verdict("He said “we will lose” as 400 workers left the plant.", [passage], 0.9, text)
+    assert both.score == 0.0 and both.reason.startswith("the quotation")  # the quotation is checked before figures
+    assert verdict("He said “we will win” as 400 workers left the plant.", [passage], 0.9, text).reason == (
+        "figure 400 is not in the cited passage")
+    sales = "Sales rose sharply in the quarter."
+    rose = Passage("b::0", "b", "T", "S", "", "2024-01-01", 0, len(sales), sales)
+    flipped = verdict("Sales fell sharply in the quarter.", [rose], 0.9, sales, learned=0.95)
+    assert flipped.score == 0.2 and "opposite" in flipped.reason  # a soft check caps the learned score
+    assert verdict(sales, [rose], 0.9, sales, learned=0.95) == verdict(sales, [rose], 0.1, sales, learned=0.95)
+
+
+def test_a_summary_citation_highlights_its_whole_excerpt():
+    passage = Passage("a::2", "a", "Title", "Wire", "https://wire.example/a", "2024-01-01", 5, 50, "The excerpt.")
+    cited = citation_json(Citation.whole(2, passage))
+    assert cited["n"] == 2 and cited["text"] == "The excerpt." and cited["url"] == "https://wire.example/a"
+    assert (cited["start"], cited["end"], cited["highlight_start"], cited["highlight_end"]) == (5, 50, 5, 50)

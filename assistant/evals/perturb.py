@@ -17,11 +17,13 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from assistant.language import names
+from assistant.lexicon import AUXILIARIES, AUXILIARY_PATTERN, CALENDAR_WORDS, MODALS, alternation
 from assistant.sentences import sentence_spans
 
 NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![\w])")
-AUXILIARY = re.compile(r"\b(is|are|was|were|has|have|had|will|would|can|could|did|does|do|should|may|might)\b(?!\s+not\b|n['’]t)")
-NEGATED = re.compile(r"\b(is|are|was|were|has|have|had|will|would|can|could|did|does|do|should)\s+not\b|\b(isn|aren|wasn|weren|hasn|haven|hadn|won|wouldn|can|couldn|didn|doesn|don|shouldn)['’]t\b")
+AUXILIARY = re.compile(rf"\b({alternation(AUXILIARIES + MODALS)})\b(?!\s+not\b|n['’]t)")
+NEGATED = re.compile(rf"\b({AUXILIARY_PATTERN})\s+not\b|"
+                     r"\b(isn|aren|wasn|weren|hasn|haven|hadn|won|wouldn|can|couldn|didn|doesn|don|shouldn)['’]t\b")
 OPPOSITES = {
     "increased": "decreased", "decreased": "increased", "rose": "fell", "fell": "rose", "won": "lost", "lost": "won",
     "approved": "rejected", "rejected": "approved", "hired": "fired", "fired": "hired", "bought": "sold", "sold": "bought",
@@ -34,9 +36,8 @@ OPPOSITES = {
 ATTRIBUTION = re.compile(r"(,\s*(?:he|she|they|it|the \w+|[A-Z][\w.]*(?:\s+[A-Z][\w.]*)*)\s+(?:said|says|told \w+|added|wrote)\s*\.?$)|"
                          r"(^According to [^,]+,\s*)", re.I)
 STARTERS = frozenset("The A An In On At But And He She They It This That These Those When While After Before As If For "
-                     "Its His Her Their Our We I You Last Next Now Then However Meanwhile Also With From By To Of "
-                     "Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June July "
-                     "August September October November December".split())
+                     "Its His Her Their Our We I You Last Next Now Then However Meanwhile Also With From By To Of".split()
+                     ) | {word.capitalize() for word in CALENDAR_WORDS}
 
 
 @dataclass

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from statistics import median
+from typing import TYPE_CHECKING
 
 from tqdm import tqdm
 
@@ -19,6 +20,9 @@ from assistant.language import content_words
 from assistant.markers import strip_markers
 from assistant.grounding.citations import check_answer
 from assistant.records import SearchFilters
+
+if TYPE_CHECKING:
+    from assistant.ingest.pipeline import IngestReport
 
 
 def found(fact: list[str], text: str) -> bool:
@@ -88,6 +92,16 @@ def gold_article_ids(gold_folder: Path) -> set[str]:
         if line.strip():
             ids |= set(json.loads(line)["order"])
     return ids
+
+
+def ingest_gold_articles(services, corpus_path: Path, gold_folder: Path, progress: bool = True) -> IngestReport:
+    """Store only the corpus articles the gold names, so the summaries are made from a small index."""
+    from assistant.ingest.pipeline import IngestReport, ingest_articles, load_articles
+    needed = gold_article_ids(gold_folder)
+    articles, _ = load_articles([str(corpus_path)], services.settings)
+    outcomes = ingest_articles([a for a in articles if a.id in needed], services.store, services.embeddings,
+                               services.settings, progress=progress)
+    return IngestReport(outcomes=outcomes)
 
 
 def run_summary_eval(services, corpus_path: Path, gold_folder: Path, progress: bool = True, every: int = 1) -> dict:

@@ -13,13 +13,14 @@ import numpy as np
 
 from assistant.language import content_words
 from assistant.records import SearchFilters
+from assistant.retrieval.protocol import Retriever
 from assistant.sentences import split_sentences
 from assistant.markers import cite
 
 MATCH_AT = 0.45  # cosine between the topic and the passage's best sentence (MiniLM); see docs/follow.md
 
 
-def topic_items(topic: str, retriever, encode, since: datetime, until: datetime, sources: list[dict],
+def topic_items(topic: str, retriever: Retriever, encode, since: datetime, until: datetime, sources: list[dict],
                 most: int = 5) -> list[dict]:
     """Cited items on the topic among articles published in [since, until); adds new sources to `sources`."""
     passages = retriever.search(topic, k=12, filters=SearchFilters(since=since, until=until))
@@ -47,7 +48,7 @@ def topic_items(topic: str, retriever, encode, since: datetime, until: datetime,
     return items
 
 
-def add_topics(briefing, topics: list[str], retriever, encode, since: datetime, until: datetime) -> None:
+def add_topics(briefing, topics: list[str], retriever: Retriever, encode, since: datetime, until: datetime) -> None:
     """Fill the briefing's "Your topics" section (every topic listed, "nothing new" when nothing matched)."""
     briefing.topics = [{"topic": topic, "items": topic_items(topic, retriever, encode, since, until, briefing.sources)}
                        for topic in topics]

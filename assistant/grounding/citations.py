@@ -27,6 +27,19 @@ class Citation:
     highlight_start: int  # the best-supporting sentence of the passage, as a span of the article body
     highlight_end: int
 
+    @classmethod
+    def whole(cls, n: int, passage: Passage) -> "Citation":
+        """A citation that highlights the whole passage (summaries cite an excerpt, not one sentence of it)."""
+        return cls(n, passage, passage.start, passage.end)
+
+
+def citation_json(citation: Citation) -> dict:
+    """A citation as every --json output and the web page give it: the passage, its article and the highlight."""
+    passage = citation.passage
+    return {"n": citation.n, "article_id": passage.article_id, "title": passage.title, "source": passage.source,
+            "url": passage.url, "published_at": passage.published_at, "start": passage.start, "end": passage.end,
+            "text": passage.text, "highlight_start": citation.highlight_start, "highlight_end": citation.highlight_end}
+
 
 # The check's states as a reader sees them (terminal and page), for the sentences not fully supported.
 STATE_LABELS = {"weak": "weakly supported", "unsupported": "not supported"}

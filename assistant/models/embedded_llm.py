@@ -21,6 +21,7 @@ from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResu
 from pydantic import ConfigDict, PrivateAttr
 
 from assistant.models.lock import MODEL_LOCK
+from assistant.settings import process_switch
 
 _servers: dict[tuple, Any] = {}
 _servers_lock = threading.Lock()
@@ -28,11 +29,16 @@ _servers_lock = threading.Lock()
 ROLE_NAMES = {"human": "user", "ai": "assistant", "system": "system"}
 
 
+def llama_log_wanted() -> bool:
+    """ASSISTANT_LLM_LOG set: let llama.cpp's own request log through (a debugging aid for the process)."""
+    return bool(process_switch("ASSISTANT_LLM_LOG"))
+
+
 class _QuietStderr:
     """llama.cpp logs every request to the C-level stderr; hide it unless ASSISTANT_LLM_LOG is set."""
 
     def __enter__(self):
-        self.active = not os.environ.get("ASSISTANT_LLM_LOG")
+        self.active = not llama_log_wanted()
         if self.active:
             sys.stderr.flush()
             self.saved = os.dup(2)
@@ -60,7 +66,7 @@ def load_server(model_path: Path, n_ctx: int, n_threads: int):
             params.n_parallel = 1
             params.cpuparams.n_threads = n_threads
             params.cpuparams_batch.n_threads = n_threads
-            if not os.environ.get("ASSISTANT_LLM_LOG"):
+            if not llama_log_wanted():
                 params.verbosity = -1  # llama.cpp logs every request from its own thread; keep the terminal clean
             with _QuietStderr():
                 _servers[key] = xllamacpp.Server(params)

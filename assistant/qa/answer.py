@@ -17,7 +17,7 @@ from assistant.models.chat import with_max_tokens
 from assistant.models.embeddings import SentenceEmbeddings
 from assistant.language import answer_language_line
 from assistant.prompts import format_passages, load_prompt
-from assistant.grounding.citations import CheckedAnswer, check_answer
+from assistant.grounding.citations import CheckedAnswer, check_answer, citation_json
 from assistant.dates import relative_date_range
 from assistant.qa.entities import mentions, voted_entity
 from assistant.qa.decompose import best_sentence, compose, explain, gather, needs_judge
@@ -68,10 +68,7 @@ class AnswerResult:
     def citations_json(self) -> list[dict]:
         if not self.checked or self.refused:
             return []
-        return [{"n": c.n, "article_id": c.passage.article_id, "title": c.passage.title, "source": c.passage.source,
-                 "url": c.passage.url, "published_at": c.passage.published_at, "start": c.passage.start,
-                 "end": c.passage.end, "text": c.passage.text, "highlight_start": c.highlight_start,
-                 "highlight_end": c.highlight_end} for c in self.checked.citations]
+        return [citation_json(c) for c in self.checked.citations]
 
     def to_json(self) -> dict:
         return {"question": self.question, "answer": self.answer, "refused": self.refused,

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from assistant.language import names, normalize_answer
-from assistant.lexicon import AUXILIARIES
+from assistant.lexicon import AUXILIARIES, MONTH_PREFIX_PATTERN, WEEKDAYS, alternation
 
 # Nouns after "which/what" that ask for a place, by kind of place.
 PLACE_NOUNS = {
@@ -56,8 +56,8 @@ HEAD_PHRASE = re.compile(r"\b(?:which|what)\s+(?:of\s+the\s+following\s+)?((?:[\
 NAME_OF = re.compile(r"\bwhat(?:'s|’s|\s+is|\s+was|\s+are|\s+were)\s+the\s+names?\s+of\s+(?:the\s+|an?\s+|this\s+|that\s+)?", re.I)
 NUMBER = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|"
                     r"fifty|hundred|thousand|million|billion|trillion|dozen|half)\b", re.I)
-DATE_TEXT = re.compile(r"\b(?:1[89]|20)\d\d\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d|"
-                       r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today)\b", re.I)
+DATE_TEXT = re.compile(rf"\b(?:1[89]|20)\d\d\b|\b{MONTH_PREFIX_PATTERN}\.?\s+\d|"
+                       rf"\b(?:{alternation(WEEKDAYS)}|yesterday|today)\b", re.I)
 QUOTED = re.compile(r"[\"“‘']([^\"”’']{2,80})[\"”’']")
 # Everyday aliases that the ISO country names do not spell out.
 COUNTRY_ALIASES = ("US", "U.S.", "USA", "America", "United States", "UK", "U.K.", "Britain", "Great Britain", "England",

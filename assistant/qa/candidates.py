@@ -18,6 +18,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 
 from assistant.language import CALENDAR_WORDS, content_words, normalize_answer
+from assistant.lexicon import MONTHS
 from assistant.models.chat import with_max_tokens
 from assistant.prompts import load_prompt
 from assistant.qa.answer_type import NAMED_NOUNS, PLACE_NOUNS, AnswerType, candidates_in
@@ -27,8 +28,8 @@ from assistant.sentences import split_sentences
 # Capitalised sentence openers that are never an answer.
 FIRST_WORD_NOISE = frozenset("one two three four five first second last new more most many some all each every "
                              "here there this that these those it its he she they we you i after before when while "
-                             "as at in on for from by with but and or so if yes no not jan feb mar apr jun jul aug sep sept oct nov dec "
-                             "mr mrs ms dr".split())
+                             "as at in on for from by with but and or so if yes no not "
+                             "mr mrs ms dr".split()) | frozenset(MONTHS)
 MAX_OPTIONS = 4  # letters A-D, then "none of these"
 # A headline in title case capitalises every word, so its capitals say nothing about names: for the kinds found by
 # capitals (people, named things, places) a title counts only when under this share of its words is capitalised.

@@ -16,6 +16,7 @@ from assistant.grounding.passage_window import best_windows
 from assistant.qa.questions import Claim, QuestionPlan
 from assistant.grounding.verify import conflicting_figures, sentences_conflict
 from assistant.records import Passage, SearchFilters
+from assistant.retrieval.protocol import Retriever
 from assistant.sentences import split_sentences
 
 
@@ -43,7 +44,7 @@ def claim_filters(claim: Claim) -> SearchFilters:
     return SearchFilters(sources=claim.sources, since=since, until=until)
 
 
-def gather(plan: QuestionPlan, retriever, encode, judge: ClaimJudge | None, passages_per_claim: int = 2,
+def gather(plan: QuestionPlan, retriever: Retriever, encode, judge: ClaimJudge | None, passages_per_claim: int = 2,
            window_chars: int = 320) -> list[ClaimEvidence]:
     """Per claim: its best passages inside the named outlet (and dates), and (with a judge) its support score."""
     evidence = []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from assistant.language import stem
+from assistant.lexicon import AUXILIARIES
 
 REFUSAL_PATTERNS = re.compile(
     r"(do(es)? not contain|don't contain|does not (say|mention|state|provide)|not (mentioned|stated|provided) in|"
@@ -12,8 +13,8 @@ REFUSAL_PATTERNS = re.compile(
     r"can't (answer|determine)|unable to (answer|determine)|passages do not|articles do not)",
     re.I,
 )
-QUESTION_WORDS = frozenset("which what who whom whose when where why how did does do is are was were has have had can could "
-                           "will would should according in on at of for and or the a an if after before between".split())
+QUESTION_WORDS = frozenset("which what who whom whose when where why how "
+                           "according in on at of for and or the a an if after before between".split()) | frozenset(AUXILIARIES)
 KEY_TERM = re.compile(r"\b(?:[A-Z][\w&.-]*[\w&]|\d[\d,.]*\d)")
 DEMONYM_ENDINGS = ("ish", "ian", "ese", "an", "i")
 

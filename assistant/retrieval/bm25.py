@@ -26,6 +26,8 @@ import numpy as np
 from bm25s.tokenization import Tokenized
 
 from assistant.language import ENGLISH, STOPWORDS, detect_language, language_of, stem, stemmer_for, stopwords_for
+from assistant.records import COMPARISONS, FILTER_RULES
+from assistant.retrieval.outlets import OutletMatcher
 
 
 def tokenize(texts: list[str], as_strings: bool = False, languages: list[str] | None = None):
@@ -115,26 +117,34 @@ class BM25Index:
             or {ENGLISH}
 
     @cached_property
-    def filter_columns(self) -> tuple[dict[str, int], np.ndarray, np.ndarray]:
-        """Each base chunk's outlet (as a code) and publication time, as arrays: a filtered search at 100k
-        chunks then costs a few vector comparisons instead of 100k calls to SearchFilters.accepts."""
-        codes: dict[str, int] = {}
-        sources = np.array([codes.setdefault(m.get("source", ""), len(codes)) for m in self.metadatas], dtype=np.int32)
-        times = np.array([m.get("published_ts") if isinstance(m.get("published_ts"), (int, float)) else np.nan
-                          for m in self.metadatas], dtype=np.float64)
-        return codes, sources, times
+    def filter_columns(self) -> dict[str, tuple[dict, np.ndarray]]:
+        """Per metadata key a filter rule reads, the base chunks' values as one array: outlets as codes (with
+        the code of each name), timestamps as numbers (NaN where missing). A filtered search at 100k chunks
+        then costs a few vector comparisons instead of 100k calls to SearchFilters.accepts."""
+        found: dict[str, tuple[dict, np.ndarray]] = {}
+        for rule in FILTER_RULES:
+            if rule.key in found:  # since and until read one column
+                continue
+            values = [m.get(rule.key) for m in self.metadatas]
+            if rule.test == "one_of":
+                codes: dict = {}
+                found[rule.key] = (codes, np.array([codes.setdefault(v, len(codes)) for v in values], dtype=np.int32))
+            else:
+                found[rule.key] = ({}, np.array([v if isinstance(v, (int, float)) else np.nan for v in values],
+                                                dtype=np.float64))
+        return found
 
     def filter_mask(self, filters) -> np.ndarray:
-        """The base chunks a search with these filters may return (the same rule as SearchFilters.accepts)."""
-        codes, sources, times = self.filter_columns
+        """The base chunks a search with these filters may return: the filters' own conditions (the rule of
+        records.FILTER_RULES, as SearchFilters.accepts applies it), tested a column at a time."""
         mask = np.ones(len(self.ids), dtype=bool)
-        if filters.sources:
-            mask &= np.isin(sources, [codes[s] for s in filters.sources if s in codes])
-        with np.errstate(invalid="ignore"):
-            if filters.since is not None:
-                mask &= times >= filters.since.timestamp()
-            if filters.until is not None:
-                mask &= times < filters.until.timestamp()
+        for condition in filters.conditions():
+            codes, column = self.filter_columns[condition.key]
+            if condition.test == "one_of":
+                mask &= np.isin(column, [codes[v] for v in condition.value if v in codes])
+            else:
+                with np.errstate(invalid="ignore"):
+                    mask &= COMPARISONS[condition.test](column, condition.value)
         return mask
 
     @cached_property
@@ -160,7 +170,7 @@ class BM25Index:
             self.delta[chunk_id] = (meta, counts, len(tokens))
             self.vocabulary |= words_of(text + " " + str(meta.get("source", "")))
         self.__dict__.pop("stems", None)
-        self.__dict__.pop("outlet_patterns", None)
+        self.__dict__.pop("outlet_matcher", None)
         self.__dict__.pop("languages", None)
 
     @property
@@ -178,14 +188,9 @@ class BM25Index:
         return {stem(w) for w in self.vocabulary}
 
     @cached_property
-    def outlet_patterns(self) -> dict[str, re.Pattern]:
-        """A name pattern per outlet in the index: with or without a leading "The" or ".com"."""
-        patterns = {}
-        for source in {m.get("source", "") for m in self.metadatas} | {m.get("source", "") for m, _, _ in self.delta.values()}:
-            core = re.sub(r"^the\s+|\.(com|org|net|co\.uk)$", "", source.strip(), flags=re.I)
-            if len(core) >= 3:
-                patterns[source] = re.compile(rf"\b{re.escape(core)}(\.com)?\b", re.I)
-        return patterns
+    def outlet_matcher(self) -> OutletMatcher:
+        """The names of the index's outlets, as a question may write them (the same matcher as question analysis)."""
+        return OutletMatcher({m.get("source", "") for m in self.metadatas} | {m.get("source", "") for m, _, _ in self.delta.values()})
 
     def source_of(self, chunk_id: str) -> str:
         return self.meta_of(chunk_id).get("source", "")

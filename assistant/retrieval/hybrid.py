@@ -101,11 +101,11 @@ class HybridRetriever:
         return self.bm25().stems
 
     def outlets(self) -> set[str]:
-        return set(self.bm25().outlet_patterns)
+        return self.bm25().outlet_matcher.sources
 
     def named_outlets(self, query: str) -> set[str]:
         """Outlets in the index that the query names ("...according to TechCrunch?")."""
-        return {source for source, pattern in self.bm25().outlet_patterns.items() if pattern.search(query)}
+        return self.bm25().outlet_matcher.named(query)
 
     def rankings(self, query: str, depth: int, filters: SearchFilters, mode: str,
                  known: dict[str, Passage]) -> list[tuple[list[str], float]]:

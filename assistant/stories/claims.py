@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from assistant.language import STOPWORDS, names, stem
+from assistant.lexicon import MONTH_PATTERN
 from assistant.grounding.passage_window import BOILERPLATE
 from assistant.grounding.verify import negated
 from assistant.records import StoredArticle
@@ -41,8 +42,7 @@ NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, 
 COUNTED_PEOPLE = frozenset("people persons residents civilians children adults men women victims passengers pupils "
                            "students others locals villagers".split())
 MULTIPLIERS = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "m": 1e6, "bn": 1e9}
-MONTHS = r"jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|january|february|march|april|june|july|august|" \
-         r"september|october|november|december"
+MONTHS = MONTH_PATTERN
 FIGURE = re.compile(
     r"(?P<currency>[$€£])?\s?(?P<number>\d+(?:,\d{3})*(?:\.\d+)?|\b(?:" + "|".join(NUMBER_WORDS) + r")\b)"
     r"(?:\s?(?P<mult>thousand|million|billion|trillion|bn|m)\b)?(?P<percent>\s?%|\s(?:percent|per cent)\b)?", re.I)

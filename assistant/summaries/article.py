@@ -20,6 +20,7 @@ from assistant.prompts import format_passages, load_prompt
 from assistant.grounding.passage_window import best_windows, covers_lead, headline_sentence, lead_passage
 from assistant.records import Passage, StoredArticle
 from assistant.markers import cite
+from assistant.grounding.citations import Citation, citation_json
 from assistant.grounding.faithful import CitedSentence, faithful
 
 LENGTHS = {"line": (0, 3), "short": (3, 4), "full": (6, 6)}  # key points, excerpts
@@ -45,15 +46,8 @@ class ArticleSummary:
                 "summary": self.line.text if self.line else "", "points": [p.text for p in self.points],
                 "rewritten": sum(s.rewritten for s in self.points + ([self.line] if self.line else [])),
                 "dropped": self.dropped,
-                "citations": [citation_json(n, self.passages[n - 1]) for n in cited],
+                "citations": [citation_json(Citation.whole(n, self.passages[n - 1])) for n in cited],
                 "timings": {k: round(v, 3) for k, v in self.timings.items()}}
-
-
-def citation_json(n: int, p: Passage) -> dict:
-    """The same fields as `ask --json` citations."""
-    return {"n": n, "article_id": p.article_id, "title": p.title, "source": p.source, "url": p.url,
-            "published_at": p.published_at, "start": p.start, "end": p.end, "text": p.text,
-            "highlight_start": p.start, "highlight_end": p.end}
 
 
 def article_chunks(article: StoredArticle, size: int = 800) -> list[Passage]:

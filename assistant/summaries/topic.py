@@ -21,10 +21,13 @@ from dateutil import parser as date_parser
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate
 
+from assistant.lexicon import CAPITALISED_MONTH_PREFIX_PATTERN
 from assistant.models.chat import with_max_tokens
 from assistant.prompts import load_prompt
+from assistant.grounding.citations import Citation, citation_json
 from assistant.grounding.verify import sentences_conflict
 from assistant.records import Passage, SearchFilters
+from assistant.retrieval.protocol import Retriever
 from assistant.safety import neutralize
 from assistant.sentences import split_sentences
 from assistant.markers import cite
@@ -32,7 +35,7 @@ from assistant.grounding.faithful import CitedSentence, faithful
 
 OPEN_WORDING = re.compile(r"\b(will|would|expected to|plans? to|could|may|might|yet to|unclear|not yet|pending|"
                           r"awaits?|awaiting|next (week|month|year)|upcoming|set to|is due|are due)\b", re.I)
-REPORTED_DATE = re.compile(r"\b(?:on\s+)?((?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}(?:,\s*\d{4})?)\b")
+REPORTED_DATE = re.compile(rf"\b(?:on\s+)?({CAPITALISED_MONTH_PREFIX_PATTERN}\.?\s+\d{{1,2}}(?:,\s*\d{{4}})?)\b")
 
 
 @dataclass
@@ -80,14 +83,13 @@ class TopicSummary:
         return "\n".join(lines) + "\n"
 
     def to_json(self) -> dict:
-        from assistant.summaries.article import citation_json
         return {"topic": self.topic, "overview": [s.text for s in self.overview],
                 "timeline": [{"n": e.n, "published": e.published, "reported": e.reported, "source": e.source,
                               "sentence": e.sentence} for e in self.timeline],
                 "by_outlet": {k: [e.n for e in v] for k, v in self.by_outlet.items()},
                 "disagreements": self.disagreements, "still_open": self.still_open, "dropped": self.dropped,
                 "ledger": self.ledger,
-                "citations": [citation_json(i, p) for i, p in enumerate(self.sources, 1)],
+                "citations": [citation_json(Citation.whole(i, p)) for i, p in enumerate(self.sources, 1)],
                 "timings": {k: round(v, 3) for k, v in self.timings.items()}}
 
 
@@ -104,7 +106,7 @@ def reported_date(sentence: str, published: str) -> str:
 
 
 class TopicSummarizer:
-    def __init__(self, settings, retriever, chat_model, encode):
+    def __init__(self, settings, retriever: Retriever, chat_model, encode):
         self.settings = settings
         self.retriever = retriever
         self.encode = encode
