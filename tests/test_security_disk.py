@@ -43,6 +43,17 @@ def invoke(*args: str):
     return runner.invoke(app, list(args))
 
 
+def fill_up(path: Path) -> None:
+    """Take whatever room is left; the ingest may already have taken it all (then the file cannot even open)."""
+    try:
+        with open(path, "wb") as filler:
+            while True:
+                filler.write(b"\0" * 65536)
+                filler.flush()
+    except OSError:
+        pass
+
+
 @pytest.fixture(scope="module")
 def full_disk(tmp_path_factory):
     folder = Path(f"/tmp/news-assistant-full-{uuid.uuid4().hex[:8]}")
@@ -54,13 +65,7 @@ def full_disk(tmp_path_factory):
     try:
         data = corpus(tmp_path_factory.mktemp("disk") / "corpus.jsonl", 120)
         ingest = invoke("--index", str(folder / "index"), "ingest", "-q", str(data))
-        with open(folder / "filler", "wb") as filler:  # whatever room is left: now nothing is
-            try:
-                while True:
-                    filler.write(b"\0" * 65536)
-                    filler.flush()
-            except OSError:
-                pass
+        fill_up(folder / "filler")
         yield folder, ingest
     finally:
         fresh_process_view()
