@@ -9,7 +9,8 @@ from typing import Optional
 import typer
 
 from assistant.cli.common import (chat_backend_or_fail, fail, parse_date, parse_when, services_or_fail,
-                                  terminal_safe, unwritable)
+                                  terminal_safe)
+from assistant.outputs import output_problem
 
 
 def briefing(ctx: typer.Context,
@@ -32,7 +33,7 @@ def briefing(ctx: typer.Context,
         if not 1900 <= chosen_day.year <= 2200:
             fail(f"--date {day}: out of range (a briefing day lies between 1900 and 2200)")
     if out is not None:
-        problem = unwritable(out)
+        problem = output_problem(out)
         if problem:
             fail(f"--out {out}: {problem}")
     chat_backend_or_fail(ctx.obj.settings)

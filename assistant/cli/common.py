@@ -4,7 +4,6 @@ opened or refused in one line. Heavy modules are imported inside the helpers, so
 from __future__ import annotations
 
 import json
-import os
 from datetime import datetime
 from pathlib import Path
 from typing import NoReturn, Optional
@@ -173,20 +172,6 @@ def filters_from(source: list[str], since: Optional[str], until: Optional[str]):
 def check_port(port: int) -> None:
     if not 1 <= port <= 65535:
         fail(f"--port {port}: a port is a number from 1 to 65535")
-
-
-def unwritable(path: Path) -> str:
-    """Why a file cannot be written there ("" when it can), checked before minutes of work."""
-    folder = path.parent
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        return f"cannot create the folder {folder} ({exc.strerror or exc})"
-    if path.is_dir():
-        return "is a folder"
-    if not os.access(folder, os.W_OK):
-        return f"the folder {folder} is not writable"
-    return ""
 
 
 def report_and_gate(out: Path, report: dict, thresholds: Optional[Path]) -> None:
