@@ -43,9 +43,10 @@ class Services:
 
     @built_once
     def store(self):
-        from assistant.store import ChunkStore, make_client
+        from assistant.chroma_client import make_client
+        from assistant.store import ChunkStore
         client = make_client(self.settings.index_dir, self.settings.chroma_url)
-        from assistant.store import reopen_client
+        from assistant.chroma_client import reopen_client
         on_disk = not self.settings.chroma_url
         return ChunkStore(client, self.settings.collection, self.embeddings.name, self.embeddings.dimension,
                           lock_path=self.settings.index_dir / ".write.lock" if on_disk else None,

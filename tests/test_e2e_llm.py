@@ -32,7 +32,8 @@ def chain(tmp_path_factory, embeddings):
     from assistant.models.chat import get_chat_model
     from assistant.retrieval.hybrid import HybridRetriever
     from assistant.settings import Settings
-    from assistant.store import ChunkStore, make_client
+    from assistant.chroma_client import make_client
+    from assistant.store import ChunkStore
     folder = tmp_path_factory.mktemp("e2e")
     shutil.copytree(FIXTURES / "articles", folder / "articles")
     (folder / "articles" / "minutes.md").write_text(INJECTION)

@@ -15,7 +15,8 @@ import numpy as np
 import pytest
 
 from assistant.ingest.pipeline import ingest
-from assistant.store import ChunkStore, EmbeddingMismatchError, make_client
+from assistant.chroma_client import EmbeddingMismatchError, make_client
+from assistant.store import ChunkStore
 from conftest import FIXTURES, ROOT, run_cli
 
 

@@ -190,7 +190,7 @@ def ingest(services, urls: Sequence[str]) -> dict:
     page or feed: loopback and private addresses are refused unless `allow_private_urls` is set, and local
     files are never read."""
     from assistant.ingest.pipeline import IngestReport, ingest_articles, load_articles
-    from assistant.store import IndexBusyError
+    from assistant.chroma_client import IndexBusyError
     urls = [u.strip() for u in urls or [] if u and u.strip()]
     if not urls:
         raise OperationError("no URLs given")

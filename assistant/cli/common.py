@@ -34,7 +34,7 @@ def require_store(settings: Settings) -> None:
     (only the commands that write articles create one)."""
     if settings.chroma_url:
         return
-    from assistant.store import is_store
+    from assistant.chroma_client import is_store
     folder = settings.index_dir
     if folder.exists() and not folder.is_dir():
         fail(f"{folder}: the index path is a file, not a folder; choose another --index")
@@ -50,7 +50,7 @@ def services_or_fail(ctx: typer.Context, settings: Settings | None = None, need_
     from assistant.models.embeddings import EmbeddingModelError
     from assistant.services import build_services
     from assistant.startup import quiet_first_export
-    from assistant.store import StoreError
+    from assistant.chroma_client import StoreError
     settings = settings or ctx.obj.settings
     if need_articles if must_exist is None else must_exist:
         require_store(settings)
@@ -70,7 +70,7 @@ def store_services_or_fail(ctx: typer.Context):
     embedder it was built with, and no embedder is loaded."""
     from assistant.services import build_services
     from assistant.startup import StoredEmbedder
-    from assistant.store import StoreError, make_client, stored_embedding
+    from assistant.chroma_client import StoreError, make_client, stored_embedding
     settings = ctx.obj.settings
     require_store(settings)
     try:

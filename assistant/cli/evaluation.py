@@ -26,7 +26,7 @@ def eval_command(ctx: typer.Context,
                  quiet: bool = typer.Option(False, "--quiet", "-q")) -> None:
     """Score answers, citations, refusals and retrieval against a dataset's gold answers."""
     from assistant.evals.orchestrate import eval_settings, run_eval
-    from assistant.store import IndexBusyError
+    from assistant.chroma_client import IndexBusyError
     settings = eval_settings(ctx.obj.settings, dataset, ctx.obj.index_given, model,
                              variant=f"subset-{limit}-{seed}-{distractors}" if distractors else "")
     services = services_or_fail(ctx, settings)

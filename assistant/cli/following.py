@@ -153,7 +153,7 @@ def update(ctx: typer.Context, quiet: bool = typer.Option(False, "--quiet", "-q"
     items were stored from the feed's own text because their page was skipped, and why.
     """
     from assistant.follow.update import update_feeds
-    from assistant.store import StoreError
+    from assistant.chroma_client import StoreError
     with follow_errors():
         database = follow_db_or_fail(ctx)
         if not database.feeds():
@@ -174,7 +174,7 @@ def daily(ctx: typer.Context, day: Optional[str] = typer.Option(None, "--date", 
           quiet: bool = typer.Option(False, "--quiet", "-q")) -> None:
     """The daily job, for cron or systemd: update the feeds, write, archive and mail the briefing."""
     from assistant.follow.daily import run_daily
-    from assistant.store import StoreError
+    from assistant.chroma_client import StoreError
     chosen = parse_date(day)
     follow_db_or_fail(ctx)
     services = services_or_fail(ctx)

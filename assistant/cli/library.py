@@ -25,7 +25,7 @@ def ingest(ctx: typer.Context, inputs: list[str] = typer.Argument(..., help="Fil
     author, id), .html, .json/.jsonl, .rss/.atom/.xml feeds; folders are read recursively.
     """
     from assistant.ingest.pipeline import ArticleDefaults
-    from assistant.store import StoreError
+    from assistant.chroma_client import StoreError
     missing = [item for item in inputs if "://" not in item and not Path(item).exists()]
     if missing:
         fail(f"{missing[0]}: no such file or folder" + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""))
@@ -46,7 +46,7 @@ def check(ctx: typer.Context, repair: bool = typer.Option(False, "--repair", hel
           quiet: bool = typer.Option(False, "--quiet", "-q")) -> None:
     """Check that every stored chunk has its vector and that dense search finds it; --repair fixes what is not."""
     from assistant.ingest.integrity import check_store, repair as repair_store
-    from assistant.store import IndexBusyError
+    from assistant.chroma_client import IndexBusyError
     services = services_or_fail(ctx, must_exist=True)
     report = check_store(services.store, services.embeddings.dimension, progress=not quiet,
                          on_line=lambda line: typer.secho(f"damaged: {terminal_safe(line)}", fg=typer.colors.YELLOW, err=True))
@@ -101,7 +101,7 @@ def list_articles(ctx: typer.Context,
 def remove(ctx: typer.Context,
            ids: list[str] = typer.Argument(..., help="Article ids, as `assistant list` shows them.")) -> None:
     """Delete articles from the index (every chunk and its vector, under the index's write lock)."""
-    from assistant.store import StoreError
+    from assistant.chroma_client import StoreError
     store = store_services_or_fail(ctx).store
     wanted = list(dict.fromkeys(i.strip() for i in ids))
     known = {a.id: a for a in store.list_articles()}

@@ -45,7 +45,7 @@ def build_library_tab(services: PageServices, destructive_api: bool) -> LibraryT
         return library_rows(services, query)
 
     def run_ingest(files, urls: str, query: str, progress=gr.Progress()):
-        from assistant.store import StoreError
+        from assistant.chroma_client import StoreError
         inputs, refused = page_inputs(files, urls)
         if not inputs and not refused:
             return "Nothing to ingest: upload files or paste URLs.", *articles_table(query), gr.update(), gr.update()
@@ -81,7 +81,7 @@ def build_library_tab(services: PageServices, destructive_api: bool) -> LibraryT
         return "", gr.update(visible=True), question
 
     def delete(article_id: str | None, query: str):
-        from assistant.store import StoreError
+        from assistant.chroma_client import StoreError
         hidden = gr.update(visible=False)
         if not article_id:
             return "Choose an article to delete.", *articles_table(query), hidden
