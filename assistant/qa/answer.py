@@ -138,6 +138,27 @@ def is_bare_yes_no(sentence: str) -> bool:
     return bool(re.fullmatch(r"(yes|no)\b[.,!]?", sentence.strip().lower()))
 
 
+@dataclass
+class Turn:
+    """One question on its way through the chain: what was asked and searched, when, and each step's timings."""
+
+    question: str
+    query: str  # the question as searched (rewritten for a follow-up)
+    filters: SearchFilters
+    focus: TimeFocus
+    started: float
+    timings: dict[str, float] = field(default_factory=dict)
+    plan: QuestionPlan | None = None
+
+    def finish(self) -> None:
+        self.timings["total_s"] = time.perf_counter() - self.started
+
+    def result(self, answer: str, refused: bool, passages: list[Passage], checked: CheckedAnswer | None,
+               **extra) -> AnswerResult:
+        return AnswerResult(self.question, self.query, answer, refused, passages, checked, self.filters, self.timings,
+                            plan=self.plan, **extra)
+
+
 class AnswerChain:
     """Answers one question at a time; `stream` yields text pieces, then the final AnswerResult."""
 
@@ -180,73 +201,79 @@ class AnswerChain:
                 filters = SearchFilters(sources=filters.sources, since=window[0], until=window[1])
         return filters
 
-    def refusal(self, question: str, query: str, passages: list[Passage], filters: SearchFilters,
-                timings: dict[str, float], started: float, reason: str, **extra) -> Iterator[str | AnswerResult]:
+    def refusal(self, turn: Turn, passages: list[Passage], reason: str, **extra) -> Iterator[str | AnswerResult]:
         """Say plainly that the articles do not hold the answer (and record why, for the evals)."""
-        timings["total_s"] = time.perf_counter() - started
+        turn.finish()
         yield self.settings.refusal_text
-        yield AnswerResult(question, query, self.settings.refusal_text, True, passages, None, filters, timings,
-                           refusal_reason=reason, **extra)
+        yield turn.result(self.settings.refusal_text, True, passages, None, refusal_reason=reason, **extra)
 
     def stream(self, question: str, history: Sequence[dict] = (), filters: SearchFilters | None = None,
                today: date | None = None) -> Iterator[str | AnswerResult]:
-        timings: dict[str, float] = {}
         started = time.perf_counter()
         today = today or self.settings.effective_today()
         query = self.rewrite(question, history)
-        timings["rewrite_s"] = time.perf_counter() - started
+        rewrite_s = time.perf_counter() - started
         given = filters or SearchFilters()
-        filters = self.resolve_filters(query, given, today)
-        focus = time_focus(query, today)
+        turn = Turn(question, query, self.resolve_filters(query, given, today), time_focus(query, today), started,
+                    {"rewrite_s": rewrite_s})
         if is_meta_question(query):
             # About the assistant, not the articles: a plain description, never prompt text, never a citation.
-            timings["total_s"] = time.perf_counter() - started
+            turn.finish()
             about = load_prompt("about")
             yield about
-            yield AnswerResult(question, query, about, True, [], None, filters, timings, refusal_reason="about_assistant")
+            yield turn.result(about, True, [], None, refusal_reason="about_assistant")
             return
         mark = time.perf_counter()
-        plan = analyse(query, self.matcher())
+        turn.plan = plan = analyse(query, self.matcher())
         if plan.missing_outlets and self.settings.refuse_missing_outlets:
             # The question is about a report from an outlet the index does not hold: its premise cannot be checked.
-            yield from self.refusal(question, query, [], filters, timings, started, "missing_outlet",
-                                    unknown_terms=plan.missing_outlets, plan=plan)
+            yield from self.refusal(turn, [], "missing_outlet", unknown_terms=plan.missing_outlets)
             return
         missing = unknown_terms(query, self.retriever.vocabulary(), self.retriever.stems()) \
             if self.settings.refuse_unknown_terms else []
         if missing:
             # No article mentions a name or number the question is about: any answer would be a guess.
-            timings["retrieval_ms"] = (time.perf_counter() - mark) * 1000
-            yield from self.refusal(question, query, [], filters, timings, started, "unknown_terms",
-                                    unknown_terms=missing, plan=plan)
+            turn.timings["retrieval_ms"] = (time.perf_counter() - mark) * 1000
+            yield from self.refusal(turn, [], "unknown_terms", unknown_terms=missing)
             return
         if self.settings.decompose and plan.yes_no and plan.as_claims().claims:
-            yield from self.answer_by_claims(question, query, plan, filters, timings, started)
+            yield from self.answer_by_claims(turn)
             return
         # The relative window ("this week", "in March") is the focus's strong preference, never a wall: a
         # window that holds nothing falls back to the nearest reports, and "in March" may name when
         # something happened rather than when it was reported.
-        filters = given
-        passages = self.retriever.search(query, k=self.settings.top_k, filters=filters, focus=focus)
-        if focus.present:
-            passages = newest_first(passages)
-        timings["retrieval_ms"] = (time.perf_counter() - mark) * 1000
-        if passages and self.settings.passage_chars:
-            mark = time.perf_counter()
-            passages = best_windows(passages, query, self.embeddings.encode, self.settings.passage_chars)
-            timings["window_ms"] = (time.perf_counter() - mark) * 1000
+        turn.filters = given
+        passages = self.prompt_passages(turn, mark)
         if not passages:
-            yield from self.refusal(question, query, [], filters, timings, started, "no_passages")
+            yield from self.refusal(turn, [], "no_passages")
             return
         inputs = {"passages": format_passages(passages), "question": query, "today": today.isoformat(),
                   "language_line": answer_language_line(question)}
+        raw = yield from self.generate(turn, inputs)
+        yield self.checked_result(turn, raw, passages, inputs)
+
+    def prompt_passages(self, turn: Turn, mark: float) -> list[Passage]:
+        """The top passages for the prompt (newest first for a question about now), each cut to its best window."""
+        passages = self.retriever.search(turn.query, k=self.settings.top_k, filters=turn.filters, focus=turn.focus)
+        if turn.focus.present:
+            passages = newest_first(passages)
+        turn.timings["retrieval_ms"] = (time.perf_counter() - mark) * 1000
+        if passages and self.settings.passage_chars:
+            mark = time.perf_counter()
+            passages = best_windows(passages, turn.query, self.embeddings.encode, self.settings.passage_chars)
+            turn.timings["window_ms"] = (time.perf_counter() - mark) * 1000
+        return passages
+
+    def generate(self, turn: Turn, inputs: dict) -> Iterator[str]:
+        """Stream the model's answer piece by piece; returns the whole text (and records the model's timings)."""
+        timings = turn.timings
         mark = time.perf_counter()
         pieces: list[str] = []
         usage: dict = {}
         for chunk in self.answer_chain.stream(inputs):
             if chunk.content:
                 if not pieces:
-                    timings["first_token_s"] = time.perf_counter() - started
+                    timings["first_token_s"] = time.perf_counter() - turn.started
                 pieces.append(chunk.content)
                 yield chunk.content
             usage.update(chunk.response_metadata.get("timings", {}))
@@ -256,7 +283,12 @@ class AnswerChain:
             timings["generated_tokens"] = usage.get("predicted_n", 0)
             timings["model_prompt_ms"] = usage.get("prompt_ms", 0.0)
             timings["model_generation_ms"] = usage.get("predicted_ms", 0.0)
-        raw = "".join(pieces).strip()
+        return "".join(pieces).strip()
+
+    def checked_result(self, turn: Turn, raw: str, passages: list[Passage], inputs: dict) -> AnswerResult:
+        """The model's text as an answer: of the asked kind (or a candidate chosen), each sentence checked, the
+        refusal when nothing it cites is supported, and "as of" on an old lead for a question about now."""
+        timings, query, plan = turn.timings, turn.query, turn.plan
         refused = looks_like_refusal(raw, self.settings.refusal_text)
         checked = None
         wanted = expected_type(query)
@@ -285,13 +317,12 @@ class AnswerChain:
             if self.settings.refuse_unsupported and not any(s.supported and s.markers for s in checked.sentences):
                 # Nothing the model said is backed by a passage it cited: more likely a guess than an answer.
                 refused, answer = True, self.settings.refusal_text
-            elif focus.present:
-                answer = dated_lead(answer, checked, passages, focus)
-        timings["total_s"] = time.perf_counter() - started
+            elif turn.focus.present:
+                answer = dated_lead(answer, checked, passages, turn.focus)
+        turn.finish()
         reason = ("model" if checked is None else "unsupported") if refused else ""
-        yield AnswerResult(question, query, answer, refused, passages, checked, filters, timings, inputs,
-                           refusal_reason=reason, raw_answer=raw, plan=plan, route="chosen" if chosen else "plain",
-                           focus=focus)
+        return turn.result(answer, refused, passages, checked, prompt_inputs=inputs, refusal_reason=reason,
+                           raw_answer=raw, route="chosen" if chosen else "plain", focus=turn.focus)
 
     def vote(self, query: str, plan: QuestionPlan, answer: str, passages: list[Passage]):
         """For "which entity do these outlets report" questions: the name every named outlet's passages share."""
@@ -307,9 +338,9 @@ class AnswerChain:
         return check_answer(" ".join(parts), passages, self.embeddings.encode, self.settings.support_threshold,
                             exempt=is_bare_yes_no, repair=False)
 
-    def answer_by_claims(self, question: str, query: str, plan: QuestionPlan, filters: SearchFilters,
-                         timings: dict[str, float], started: float) -> Iterator[str | AnswerResult]:
+    def answer_by_claims(self, turn: Turn) -> Iterator[str | AnswerResult]:
         """Comparison and temporal yes/no questions: one claim per report, judged apart, composed in code."""
+        query, plan, filters, timings = turn.query, turn.plan, turn.filters, turn.timings
         mark = time.perf_counter()
         judge = self.judge if needs_judge(plan) else None
         evidence = gather(plan, self.retriever, self.embeddings.encode, judge,
@@ -324,13 +355,12 @@ class AnswerChain:
         timings["claims_s"] = time.perf_counter() - mark
         checked = check_answer(text, passages, self.embeddings.encode, self.settings.support_threshold,
                                exempt=is_bare_yes_no, repair=False)
-        timings["first_token_s"] = time.perf_counter() - started
-        timings["total_s"] = time.perf_counter() - started
+        timings["first_token_s"] = time.perf_counter() - turn.started
+        turn.finish()
         yield checked.text
         claims = [{"text": e.claim.text, "outlet": e.claim.outlet, "support": round(e.support, 3),
                    "published": e.published, "rule": composition.rule} for e in evidence]
-        yield AnswerResult(question, query, checked.text, False, passages, checked, filters, timings,
-                           plan=plan, route="claims", claims=claims, raw_answer=text)
+        yield turn.result(checked.text, False, passages, checked, route="claims", claims=claims, raw_answer=text)
 
     def ask(self, question: str, history: Sequence[dict] = (), filters: SearchFilters | None = None,
             today: date | None = None) -> AnswerResult:
