@@ -12,7 +12,7 @@ from tqdm import tqdm
 from assistant.qa.answer import AnswerChain
 from assistant.evals.datasets import Dataset, Question
 from assistant.evals.metrics import answer_scores, mean, percentile, precision_recall, retrieval_scores, squash
-from assistant.retrieval.hybrid import HybridRetriever
+from assistant.retrieval.protocol import Retriever
 from assistant.settings import Settings
 
 
@@ -188,7 +188,7 @@ def summarise(records: list[QuestionRecord], weights: dict[str, int] | None = No
     return {"overall": overall, "by_type": by_type}
 
 
-def retrieval_only(retriever: HybridRetriever, questions: list[Question], mode: str | None = None,
+def retrieval_only(retriever: Retriever, questions: list[Question], mode: str | None = None,
                    progress: bool = True) -> dict[str, float]:
     """Hits@4/Hits@10/MRR@10 and p50 latency for one retrieval mode, no generation."""
     rows, times = [], []

@@ -28,7 +28,7 @@ from assistant.qa.refusal import looks_like_refusal, unknown_terms
 from assistant.qa.answer_type import expected_type, names_kind, spelled_out
 from assistant.qa.candidates import Candidate, CandidateChooser, candidates_for
 from assistant.retrieval.recency import TimeFocus, as_of_label, time_focus
-from assistant.retrieval.hybrid import HybridRetriever
+from assistant.retrieval.protocol import Retriever
 from assistant.records import Passage, SearchFilters
 from assistant.safety import is_meta_question
 from assistant.sentences import split_sentences
@@ -162,7 +162,7 @@ class Turn:
 class AnswerChain:
     """Answers one question at a time; `stream` yields text pieces, then the final AnswerResult."""
 
-    def __init__(self, settings: Settings, retriever: HybridRetriever, chat_model: BaseChatModel,
+    def __init__(self, settings: Settings, retriever: Retriever, chat_model: BaseChatModel,
                  embeddings: SentenceEmbeddings):
         self.settings = settings
         self.retriever = retriever
