@@ -9,16 +9,13 @@ from itertools import combinations
 
 import numpy as np
 from langchain_core.language_models import BaseChatModel
-from langchain_core.output_parsers import StrOutputParser
-from langchain_core.prompts import ChatPromptTemplate
 from tqdm import tqdm
 
 from assistant.briefing.model import Briefing, KeyPoint, StoryBrief
 from assistant.briefing.stories import Story
 from assistant.language import normalize_answer
 from assistant.markers import MARKER, rewrite_markers, strip_markers
-from assistant.models.chat import with_max_tokens
-from assistant.prompts import format_passages, load_prompt
+from assistant.prompts import format_passages
 from assistant.grounding.citations import check_answer
 from assistant.grounding.passage_window import best_windows, covers_lead, lead_passage
 from assistant.grounding.verify import conflicting_figures
@@ -27,6 +24,7 @@ from assistant.safety import contains_instructions, is_call_to_action
 from assistant.sentences import sentence_spans, split_sentences
 from assistant.markers import cite
 from assistant.settings import Settings
+from assistant.prompt_chains import text_chain
 
 NUMBER = re.compile(r"\d[\d,.]*\d|\d")
 
@@ -101,12 +99,8 @@ class BriefingWriter:
     def __init__(self, settings: Settings, chat_model: BaseChatModel, encode: Callable[[list[str]], np.ndarray]):
         self.settings = settings
         self.encode = encode
-        parser = StrOutputParser()
-        short_model = with_max_tokens(chat_model, 220)
-        self.story_chain = ChatPromptTemplate.from_messages([
-            ("system", load_prompt("briefing_story_system")), ("human", load_prompt("briefing_story_user"))]) | short_model | parser
-        self.overview_chain = ChatPromptTemplate.from_messages([
-            ("system", load_prompt("briefing_overview_system")), ("human", load_prompt("briefing_overview_user"))]) | short_model | parser
+        self.story_chain = text_chain(chat_model, "briefing_story_user", "briefing_story_system", max_tokens=220)
+        self.overview_chain = text_chain(chat_model, "briefing_overview_user", "briefing_overview_system", max_tokens=220)
 
     def write_story(self, story: Story, numbers: dict[str, int], earlier: dict | None) -> StoryBrief:
         reports = story.reports[: self.settings.briefing_articles_per_story]

@@ -12,13 +12,11 @@ import time
 from collections.abc import Sequence
 from datetime import date
 
-from langchain_core.output_parsers import StrOutputParser
-from langchain_core.prompts import PromptTemplate
 
-from assistant.prompts import load_prompt
 from assistant.qa.answer import AnswerResult
 from assistant.qa.refusal import looks_like_refusal
 from assistant.records import SearchFilters
+from assistant.prompt_chains import text_chain
 
 DONT_KNOW = re.compile(r"\b(?:i\s+)?(?:don't|do not|cannot|can't)\s+(?:know|tell|say|answer)\b", re.I)
 
@@ -40,7 +38,7 @@ class TextbookRAG:
         self.settings = settings
         self.retriever = DenseOnly(retriever)
         self.top_k = top_k
-        self.chain = PromptTemplate.from_template(load_prompt("baseline_rag")) | chat_model | StrOutputParser()
+        self.chain = text_chain(chat_model, "baseline_rag")
 
     def ask(self, question: str, history: Sequence[dict] = (), filters: SearchFilters | None = None,
             today: date | None = None) -> AnswerResult:

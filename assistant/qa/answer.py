@@ -9,11 +9,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 
 from langchain_core.language_models import BaseChatModel
-from langchain_core.output_parsers import StrOutputParser
-from langchain_core.prompts import ChatPromptTemplate, PromptTemplate
+from langchain_core.prompts import ChatPromptTemplate
 
 from assistant.markers import MARKER
-from assistant.models.chat import with_max_tokens
 from assistant.models.embeddings import SentenceEmbeddings
 from assistant.language import answer_language_line
 from assistant.prompts import format_passages, load_prompt
@@ -33,6 +31,7 @@ from assistant.records import Passage, SearchFilters
 from assistant.safety import is_meta_question
 from assistant.sentences import split_sentences
 from assistant.settings import Settings
+from assistant.prompt_chains import text_chain
 
 # Words that make a follow-up depend on the conversation; without them a question stands alone.
 REFERS_BACK = re.compile(
@@ -173,8 +172,7 @@ class AnswerChain:
         ])
         self.chat_model = chat_model
         self.answer_chain = self.answer_prompt | chat_model
-        self.rewrite_chain = (PromptTemplate.from_template(load_prompt("condense_question"))
-                              | with_max_tokens(chat_model, 64) | StrOutputParser())
+        self.rewrite_chain = text_chain(chat_model, "condense_question", max_tokens=64)
         self.judge = ClaimJudge(chat_model)
         self.chooser = CandidateChooser(chat_model)
         self._matcher: tuple[frozenset, OutletMatcher] | None = None

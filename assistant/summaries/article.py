@@ -12,16 +12,14 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
-from langchain_core.output_parsers import StrOutputParser
-from langchain_core.prompts import ChatPromptTemplate
 
-from assistant.models.chat import with_max_tokens
-from assistant.prompts import format_passages, load_prompt
+from assistant.prompts import format_passages
 from assistant.grounding.passage_window import best_windows, covers_lead, headline_sentence, lead_passage
 from assistant.records import Passage, StoredArticle
 from assistant.markers import cite
 from assistant.grounding.citations import Citation, citation_json
 from assistant.grounding.faithful import CitedSentence, faithful
+from assistant.prompt_chains import text_chain
 
 LENGTHS = {"line": (0, 3), "short": (3, 4), "full": (6, 6)}  # key points, excerpts
 
@@ -84,9 +82,7 @@ class ArticleSummarizer:
     def __init__(self, settings, chat_model, encode):
         self.settings = settings
         self.encode = encode
-        self.chain = (ChatPromptTemplate.from_messages([("system", load_prompt("summary_article_system")),
-                                                        ("human", load_prompt("summary_article_user"))])
-                      | with_max_tokens(chat_model, 320) | StrOutputParser())
+        self.chain = text_chain(chat_model, "summary_article_user", "summary_article_system", max_tokens=320)
 
     def summarize(self, article: StoredArticle, length: str = "short") -> ArticleSummary:
         started = time.perf_counter()

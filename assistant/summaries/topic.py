@@ -18,12 +18,8 @@ from datetime import datetime
 
 import numpy as np
 from dateutil import parser as date_parser
-from langchain_core.output_parsers import StrOutputParser
-from langchain_core.prompts import ChatPromptTemplate
 
 from assistant.lexicon import CAPITALISED_MONTH_PREFIX_PATTERN
-from assistant.models.chat import with_max_tokens
-from assistant.prompts import load_prompt
 from assistant.grounding.citations import Citation, citation_json
 from assistant.grounding.verify import sentences_conflict
 from assistant.records import Passage, SearchFilters
@@ -32,6 +28,7 @@ from assistant.safety import neutralize
 from assistant.sentences import split_sentences
 from assistant.markers import cite
 from assistant.grounding.faithful import CitedSentence, faithful
+from assistant.prompt_chains import text_chain
 
 OPEN_WORDING = re.compile(r"\b(will|would|expected to|plans? to|could|may|might|yet to|unclear|not yet|pending|"
                           r"awaits?|awaiting|next (week|month|year)|upcoming|set to|is due|are due)\b", re.I)
@@ -110,9 +107,7 @@ class TopicSummarizer:
         self.settings = settings
         self.retriever = retriever
         self.encode = encode
-        self.chain = (ChatPromptTemplate.from_messages([("system", load_prompt("summary_topic_system")),
-                                                        ("human", load_prompt("summary_topic_user"))])
-                      | with_max_tokens(chat_model, 200) | StrOutputParser())
+        self.chain = text_chain(chat_model, "summary_topic_user", "summary_topic_system", max_tokens=200)
 
     def find(self, topic: str, filters: SearchFilters, most: int) -> list[Passage]:
         """The best chunk of each article on the topic, best articles first (at most `most`)."""
