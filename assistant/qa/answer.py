@@ -21,7 +21,8 @@ from assistant.qa.entities import mentions, voted_entity
 from assistant.qa.decompose import best_sentence, compose, explain, gather, needs_judge
 from assistant.grounding.judge import ClaimJudge
 from assistant.grounding.passage_window import best_windows
-from assistant.qa.questions import OutletMatcher, QuestionPlan, analyse
+from assistant.qa.questions import QuestionPlan, analyse
+from assistant.retrieval.outlets import OutletMatcher
 from assistant.qa.refusal import looks_like_refusal, unknown_terms
 from assistant.qa.answer_type import expected_type, names_kind, spelled_out
 from assistant.qa.candidates import Candidate, CandidateChooser, candidates_for
@@ -155,7 +156,7 @@ class Turn:
     def result(self, answer: str, refused: bool, passages: list[Passage], checked: CheckedAnswer | None,
                **extra) -> AnswerResult:
         return AnswerResult(self.question, self.query, answer, refused, passages, checked, self.filters, self.timings,
-                            plan=self.plan, **extra)
+                            **{"plan": self.plan, **extra})
 
 
 class AnswerChain:
@@ -243,7 +244,7 @@ class AnswerChain:
         turn.filters = given
         passages = self.prompt_passages(turn, mark)
         if not passages:
-            yield from self.refusal(turn, [], "no_passages")
+            yield from self.refusal(turn, [], "no_passages", plan=None)  # a search that found nothing records no shape
             return
         inputs = {"passages": format_passages(passages), "question": query, "today": today.isoformat(),
                   "language_line": answer_language_line(question)}

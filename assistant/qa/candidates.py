@@ -21,7 +21,7 @@ from assistant.language import CALENDAR_WORDS, content_words, normalize_answer
 from assistant.lexicon import MONTHS
 from assistant.models.chat import with_max_tokens
 from assistant.prompts import load_prompt
-from assistant.qa.answer_type import NAMED_NOUNS, PLACE_NOUNS, AnswerType, candidates_in
+from assistant.qa.answer_type import AnswerType, candidates_in
 from assistant.records import Passage
 from assistant.sentences import split_sentences
 
@@ -30,16 +30,23 @@ FIRST_WORD_NOISE = frozenset("one two three four five first second last new more
                              "here there this that these those it its he she they we you i after before when while "
                              "as at in on for from by with but and or so if yes no not "
                              "mr mrs ms dr".split()) | frozenset(MONTHS)
+NEVER_AN_ANSWER = FIRST_WORD_NOISE | CALENDAR_WORDS
 MAX_OPTIONS = 4  # letters A-D, then "none of these"
-# A headline in title case capitalises every word, so its capitals say nothing about names: for the kinds found by
-# capitals (people, named things, places) a title counts only when under this share of its words is capitalised.
+# A headline in title case capitalises every word, so its capitals say nothing about who is named: for a person
+# question a title counts only when under this share of its words is capitalised (other kinds keep every title).
 TITLE_CASE_SHARE = 0.6
-KINDS_FOUND_BY_CAPITALS = frozenset({"person", "name", "place", "open"})
+KINDS_FOUND_BY_CAPITALS = frozenset({"person"})
 SHORT_WORDS = frozenset("a an the of in on at to for and or but by with from as is are vs".split())
-# A person is not named "... Festival" or "... Airport": words that mark an organisation, a work or a place.
-NOT_A_PERSON = frozenset(NAMED_NOUNS | set(PLACE_NOUNS) | set(
-    "council committee commission ministry department office authority board institute foundation association "
-    "inc corp ltd llc plc co news times post journal daily review returns".split()))
+# A person's name does not end in a word that ends the names of organisations, events and places ("Harbour Arts
+# Council", "Lantern Festival", "Dubai Airport"). Words that are also surnames (Court, Church, Law, Brand, Hall,
+# Park, Post, Holiday) are left out, so "Margaret Court" and "Jude Law" stay people.
+NOT_A_PERSON_LAST_WORD = frozenset(
+    "festival council committee commission ministry department agency authority board institute foundation "
+    "association union university college school academy museum gallery library airport stadium arena hospital "
+    "company corporation inc corp ltd llc plc group bank party league club team federation organisation "
+    "organization news times journal magazine network channel studios records awards award prize cup "
+    "championship championships tournament games olympics summit conference act treaty house palace "
+    "castle center centre square avenue bridge island county city province republic kingdom state".split())
 LETTERS = "ABCDE"
 
 
@@ -55,7 +62,7 @@ def sentence_candidates(sentence: str, wanted: AnswerType) -> list[str]:
     """The sentence's answers of the wanted kind (its capitalised first word included), without the words
     that open sentences or name the calendar and are never an answer on their own."""
     found = candidates_in(f"x {sentence}", wanted)
-    return [c for c in found if c.lower().rstrip(".") not in FIRST_WORD_NOISE | CALENDAR_WORDS]
+    return [c for c in found if c.lower().rstrip(".") not in NEVER_AN_ANSWER]
 
 
 def in_title_case(text: str) -> bool:
@@ -64,11 +71,9 @@ def in_title_case(text: str) -> bool:
     return len(longer) >= 2 and sum(w[0].isupper() for w in longer) / len(longer) >= TITLE_CASE_SHARE
 
 
-def fits_kind(found: str, wanted: AnswerType) -> bool:
-    """A found name that can be of the wanted kind (a person's name holds no organisation or place word)."""
-    if wanted.kind != "person":
-        return True
-    return not any(word in NOT_A_PERSON for word in normalize_answer(found).split())
+def fits_kind(key: str, wanted: AnswerType) -> bool:
+    """Whether a found name (normalised) can be of the wanted kind: a person's does not end like an organisation's."""
+    return wanted.kind != "person" or key.rsplit(" ", 1)[-1] not in NOT_A_PERSON_LAST_WORD
 
 
 def as_written(name: str, passages: Sequence[Passage]) -> str:
@@ -90,7 +95,7 @@ def candidates_for(question: str, wanted: AnswerType, passages: Sequence[Passage
         for sentence in ([passage.title] if title_counts else []) + split_sentences(passage.text):
             for found in sentence_candidates(sentence, wanted):
                 key = normalize_answer(found)
-                if not key or f" {key} " in asked_text or len(key) < 2 or not fits_kind(found, wanted):
+                if not key or f" {key} " in asked_text or len(key) < 2 or not fits_kind(key, wanted):
                     continue
                 overlap = len(asked & content_words(sentence)) / max(1, len(asked))
                 mentions.setdefault(key, set()).add(n)

@@ -248,8 +248,9 @@ class BM25Index:
         frequency = self.document_frequency
         k1, b = (self.model.k1, self.model.b) if self.model is not None else (1.5, 0.75)
         scored = []
+        conditions = filters.conditions() if filters is not None else []  # once, not per chunk
         for chunk_id, (meta, counts, length) in self.delta.items():
-            if filters is not None and not filters.is_empty() and not filters.accepts(meta):
+            if not all(condition.holds(meta) for condition in conditions):
                 continue
             score = 0.0
             for term in terms & counts.keys():

@@ -54,13 +54,14 @@ class OutletMatcher:
                 for alias in outlet_aliases(source):
                     by_alias.setdefault(alias.lower(), set()).add(source)
         self.by_alias = {alias: tuple(sorted(found)) for alias, found in by_alias.items()}
+        self._sources = frozenset(source for found in self.by_alias.values() for source in found)
         aliases = sorted(self.by_alias, key=len, reverse=True)
         self.pattern = re.compile(r"(?<![\w])(" + "|".join(re.escape(a) for a in aliases) + r")(?![\w])", re.I) if aliases else None
 
     @property
     def sources(self) -> set[str]:
         """The outlets this matcher can find (those with a name long enough to look for)."""
-        return {source for found in self.by_alias.values() for source in found}
+        return set(self._sources)
 
     def find(self, text: str) -> list[OutletMention]:
         if self.pattern is None:

@@ -9,7 +9,7 @@ from assistant.grounding.citations import STATE_LABELS
 from assistant.rendering import render
 
 
-class CheckedAnswer(Protocol):
+class AnswerView(Protocol):
     """What the panels read of an answer (qa/answer.py's AnswerResult); named here so that the page's HTML
     does not stand on the answer chain."""
 
@@ -24,7 +24,7 @@ def link_markers(answer: str, valid: set[int]) -> str:
     return MARKER.sub(link, answer)
 
 
-def sources_html(result: CheckedAnswer) -> str:
+def sources_html(result: AnswerView) -> str:
     citations = []
     if not result.refused and result.checked:
         for citation in result.checked.citations:
@@ -38,7 +38,7 @@ def sources_html(result: CheckedAnswer) -> str:
     return render("sources.html", citations=citations, flagged=flagged_sentences(result))
 
 
-def flagged_sentences(result: CheckedAnswer) -> list[dict]:
+def flagged_sentences(result: AnswerView) -> list[dict]:
     """Sentences the check did not find fully supported, each with its state and the reason."""
     if result.refused or not result.checked:
         return []
