@@ -120,7 +120,7 @@ class Services:
 
     def story_views(self, day, progress: bool = False):
         """The day's stories as the story memory sees them, once the day's new reports are linked in (the page's
-        Stories tab; `assistant stories` does the same steps)."""
+        Stories tab and `assistant stories`)."""
         from assistant.stories.update import catch_up, open_memory
         from assistant.stories.view import StoryReader
         memory = open_memory(self.settings, self.embeddings.name)

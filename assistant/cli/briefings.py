@@ -10,7 +10,6 @@ import typer
 
 from assistant.cli.common import (chat_backend_or_fail, fail, parse_date, parse_when, services_or_fail,
                                   terminal_safe)
-from assistant.outputs import output_problem
 
 
 def briefing(ctx: typer.Context,
@@ -23,6 +22,7 @@ def briefing(ctx: typer.Context,
     """Write a cited briefing of one day's stories (Markdown or HTML)."""
     from assistant.briefing.render import to_html, to_markdown
     from assistant.models.chat import ChatModelError
+    from assistant.outputs import OutputError, check_output, write_output
     window = None
     if since or until:
         if not (since and until):
@@ -33,9 +33,10 @@ def briefing(ctx: typer.Context,
         if not 1900 <= chosen_day.year <= 2200:
             fail(f"--date {day}: out of range (a briefing day lies between 1900 and 2200)")
     if out is not None:
-        problem = output_problem(out)
-        if problem:
-            fail(f"--out {out}: {problem}")
+        try:
+            check_output(out)
+        except OutputError as exc:
+            fail(str(exc))
     chat_backend_or_fail(ctx.obj.settings)
     services = services_or_fail(ctx, need_articles=True)
     try:
@@ -47,9 +48,9 @@ def briefing(ctx: typer.Context,
         typer.echo(terminal_safe(text))
         return
     try:
-        out.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        fail(f"--out {out}: cannot write ({exc.strerror or exc})")
+        write_output(out, text)
+    except OutputError as exc:
+        fail(str(exc))
     typer.echo(f"wrote {out} ({len(result.stories)} stories, {len(result.sources)} sources, "
                f"{result.timings.get('total_s', 0):.0f} s); stored {stored}")
 
@@ -64,15 +65,11 @@ def stories_command(ctx: typer.Context,
     from assistant.stories.memory import StoryMemoryError
     from assistant.stories.outlets import OutletFileError
     from assistant.stories.render import feed_problems_markdown, story_markdown
-    from assistant.stories.update import catch_up, open_memory
-    from assistant.stories.view import StoryReader
     services = services_or_fail(ctx, need_articles=True)
     settings = services.settings
     chosen = parse_date(day) or latest_day(services.store, settings.briefing_timezone)
     try:
-        memory = open_memory(settings, services.embeddings.name)
-        catch_up(settings, services.store, services.embeddings.encode, memory, chosen, progress=not quiet and not as_json)
-        views = StoryReader(settings, memory).views_on(chosen)
+        views = services.story_views(chosen, progress=not quiet and not as_json)
     except (StoryMemoryError, OutletFileError) as exc:
         fail(str(exc))
     problems = feed_problems(settings)
