@@ -61,3 +61,14 @@ def relative_date_range(question: str, today: date) -> tuple[datetime, datetime]
         if match:
             return window(match, today)
     return None
+
+
+def parse_moment(value: str | None) -> datetime | None:
+    """An ISO timestamp as an aware datetime (UTC when it names no zone); None when empty or not ISO."""
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)

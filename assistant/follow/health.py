@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from statistics import median
 
+from assistant.dates import parse_moment
 from assistant.follow.database import Feed, FollowDatabase
 
 QUIET_FACTOR = 4
@@ -30,19 +31,11 @@ class FeedProblem:
     since: str  # ISO date the problem started
 
 
-def parse_time(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
 
 def usual_gap(dates: list[str]) -> timedelta | None:
     """The median gap between consecutive item dates, None with too few to tell."""
-    times = sorted(t for t in (parse_time(d) for d in dates) if t is not None)
+    times = sorted(t for t in (parse_moment(d) for d in dates) if t is not None)
     if len(times) < MIN_DATES:
         return None
     return median(b - a for a, b in zip(times, times[1:]))
@@ -64,7 +57,7 @@ def describe(span: timedelta) -> str:
 
 
 def day_of(value: str | None, fallback: datetime) -> str:
-    return (parse_time(value) or fallback).date().isoformat()
+    return (parse_moment(value) or fallback).date().isoformat()
 
 
 def feed_problems(feed: Feed, dates: list[str], now: datetime) -> list[FeedProblem]:
@@ -75,7 +68,7 @@ def feed_problems(feed: Feed, dates: list[str], now: datetime) -> list[FeedProbl
         problems.append(FeedProblem(feed.url, feed.title, f"fetch failed: {feed.last_error or 'no reason given'}",
                                     day_of(feed.error_since or feed.last_fetch, now)))
     if feed.last_success:
-        last_new = parse_time(feed.last_new_item) or parse_time(feed.added_at) or now
+        last_new = parse_moment(feed.last_new_item) or parse_moment(feed.added_at) or now
         limit, gap = quiet_after(dates)
         if now - last_new > limit:
             usual = f" (usually a new item every {describe(gap)})" if gap else ""

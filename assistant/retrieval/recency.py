@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
-from assistant.dates import relative_date_range
+from assistant.dates import parse_moment, relative_date_range
 from assistant.records import SearchFilters
 
 # Days after `today` a report may carry and still count as written by then (time zones, late stamps).
@@ -66,14 +66,14 @@ class TimeFocus:
         return datetime.combine(self.today + timedelta(days=1 + FUTURE_MARGIN_DAYS), time.min, timezone.utc)
 
     def age_days(self, published_at: str) -> float | None:
-        moment = parse_published(published_at)
+        moment = parse_moment(published_at)
         if moment is None:
             return None
         today_end = datetime.combine(self.today + timedelta(days=1), time.min, timezone.utc)
         return max(0.0, (today_end - moment).total_seconds() / 86400)
 
     def in_window(self, published_at: str) -> bool:
-        moment = parse_published(published_at)
+        moment = parse_moment(published_at)
         return bool(self.window and moment and self.window[0] <= moment < self.window[1])
 
     def factor(self, published_at: str) -> float:
@@ -85,16 +85,6 @@ class TimeFocus:
         if self.window and self.in_window(published_at):
             factor *= 1 + WINDOW_BOOST
         return factor
-
-
-def parse_published(value: str) -> datetime | None:
-    if not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def soft_window(question: str, today: date) -> tuple[datetime, datetime] | None:
@@ -129,5 +119,5 @@ def until_asked(filters: SearchFilters, focus: TimeFocus) -> SearchFilters:
 
 def as_of_label(published_at: str) -> str:
     """"as of 12 March 2025" for a report's date (the answer's time stamp)."""
-    moment = parse_published(published_at)
+    moment = parse_moment(published_at)
     return f"as of {moment.day} {moment.strftime('%B %Y')}" if moment else ""
