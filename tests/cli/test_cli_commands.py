@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from assistant.cli import app
 from assistant.cli.help_text import EXAMPLES, commands
-from conftest import FIXTURES
+from conftest import FIXTURES, ROOT
 
 runner = CliRunner()
 
@@ -103,7 +103,7 @@ def test_help_imports_no_heavy_library(args):
 def test_assistant_variables_are_read_only_in_settings():
     """Settings have one home: no module but assistant/settings.py reads an ASSISTANT_ variable from the environment
     (user settings are Settings fields; process switches go through settings.process_switch)."""
-    package = Path(__file__).resolve().parents[1] / "assistant"
+    package = ROOT / "assistant"
     readers = [f"{path.relative_to(package)}:{n}" for path in sorted(package.rglob("*.py")) if path.name != "settings.py"
                for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
                if "environ" in line and "ASSISTANT_" in line]

@@ -5,13 +5,13 @@ for these tests, with English distractors on the same subjects)."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
 from assistant.language import LANGUAGES, detect_language, language_name
+from conftest import FIXTURES
 
-FOLDER = Path(__file__).resolve().parent / "fixtures" / "multilingual"
+FOLDER = FIXTURES / "multilingual"
 ARTICLES = [json.loads(line) for line in (FOLDER / "articles.jsonl").read_text(encoding="utf-8").splitlines()]
 QUESTIONS = [json.loads(line) for line in (FOLDER / "questions.jsonl").read_text(encoding="utf-8").splitlines()]
 TOP = 4
