@@ -10,16 +10,19 @@ ABBREVIATIONS = frozenset(
 )
 # A boundary: end punctuation (and closing quote / citation markers), whitespace, then a capital,
 # digit, opening quote or bracket. Line breaks always end a sentence.
+LAST_WORD = re.compile(r"(?<![A-Za-z.])([A-Za-z.]+)\.$")
+LOOKBACK = 48  # characters before a full stop searched for its word (longer than any abbreviation or initial)
 BOUNDARY = re.compile(r"(?<=[.!?])([”\"’')\]]*(?:\[\d+\])*)[ \t]+(?=[A-Z0-9“\"‘'(\[])|\n+")
 
 
 def _is_abbreviation(text: str, end: int) -> bool:
     """Whether the full stop just before `end` belongs to an abbreviation or an initial."""
-    head = text[:end].rstrip("”\"’')]")
+    start = max(0, end - LOOKBACK)  # only the last word matters: scanning the whole prefix made long texts quadratic
+    head = text[start:end].rstrip("”\"’')]")
     if not head.endswith("."):
         return False
-    word = re.search(r"([A-Za-z.]+)\.$", head)
-    if not word:
+    word = LAST_WORD.search(head)
+    if not word or (word.start() == 0 and start > 0):  # a word longer than the look-back is no abbreviation
         return False
     token = word.group(1).lower()
     return token in ABBREVIATIONS or len(token) == 1

@@ -23,8 +23,13 @@ EVIDENCE_WINDOW = (21, 3)
 
 def holds(text: str, gold: str) -> bool:
     """The gold's words occur in the text as whole words (case, punctuation and articles ignored)."""
+    return holds_normalized(f" {normalize_answer(text)} ", gold)
+
+
+def holds_normalized(padded_text: str, gold: str) -> bool:
+    """`holds` for a text already normalised and padded with a space each side (an article read once, asked often)."""
     wanted = normalize_answer(gold)
-    return bool(wanted) and f" {wanted} " in f" {normalize_answer(text)} "
+    return bool(wanted) and f" {wanted} " in padded_text
 
 
 def in_window(published: str, today: str) -> bool:
@@ -52,9 +57,10 @@ def corpus_evidence(questions: list, corpus: Path) -> list[list[tuple[str, str]]
     Pairs rather than the dataset's Evidence type, so that this module does not import the loader that calls it.
     """
     articles = corpus_articles(corpus)
+    padded = [f" {normalize_answer(a['title'] + ' ' + a['body'])} " for a in articles]
     out = []
     for question in questions:
-        holding = [a for a in articles if holds(a["title"] + " \n " + a["body"], question.answer)]
+        holding = [a for a, text in zip(articles, padded) if holds_normalized(text, question.answer)]
         own = [a for a in holding if in_window(a["published_at"], question.today or "")]
         evidence: list[tuple[str, str]] = []
         for article in own or holding:
