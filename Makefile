@@ -38,7 +38,7 @@ check: install-test
 
 # The whole test suite with the real models and the browser, then the gold evals gated by thresholds.
 test: install-test
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --durations=30
 	$(MAKE) eval-gold
 	$(BIN)/assistant eval-stories evals/stories --out test-output/stories-eval --thresholds evals/thresholds-stories.toml -q
 	$(MAKE) eval-verifier
@@ -74,7 +74,7 @@ eval-multihop-gate:
 	@if [ -f $(CORPUS) ]; then \
 		$(BIN)/assistant --index test-output/multihop-index eval $(SHARED) --limit 40 --seed 1 --distractors 60 \
 			--out test-output/multihop-eval --thresholds evals/thresholds-multihop.toml --no-briefings -q && \
-		$(BIN)/assistant --index test-output/multihop-index eval-summaries $(CORPUS) --every 2 --out test-output/summary-eval \
+		$(BIN)/assistant --index test-output/multihop-index eval-summaries $(CORPUS) --every 4 --out test-output/summary-eval \
 			--thresholds evals/thresholds-summaries.toml -q; \
 	else echo "eval-multihop-gate: $(SHARED) not found; skipped"; fi
 

@@ -84,7 +84,7 @@ def eval_summaries(ctx: typer.Context,
                    gold: Path = typer.Option(Path("evals/summaries"), help="Folder with articles.jsonl and topics.jsonl."),
                    out: Path = typer.Option(Path("out/summary-eval"), help="Folder for report.json."),
                    thresholds: Optional[Path] = typer.Option(None, help="TOML of minimum/maximum figures; exit 1 when one is missed."),
-                   every: int = typer.Option(1, min=1, help="Score every n-th gold article only (CI uses 2)."),
+                   every: int = typer.Option(1, min=1, help="Score every n-th gold article only (CI uses 4)."),
                    quiet: bool = typer.Option(False, "--quiet", "-q")) -> None:
     """Score article and topic summaries against gold central claims, key facts and timeline order."""
     from assistant.evals.orchestrate import eval_settings
