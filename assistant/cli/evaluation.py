@@ -14,6 +14,7 @@ def eval_command(ctx: typer.Context,
                  dataset: Path = typer.Argument(..., help="Folder with corpus.jsonl and qa.jsonl (or qa-dev.jsonl)."),
                  limit: int = typer.Option(0, help="Stratified sample of N questions (0 = all)."),
                  seed: int = typer.Option(0, help="Sample seed: 0 = evenly spaced within each question type, else random."),
+                 whole_type: list[str] = typer.Option([], "--whole-type", help="Keep every question of this type in the --limit sample (repeatable), e.g. null."),
                  distractors: int = typer.Option(0, help="Ingest only the sample's evidence articles and this many others (0 = the whole corpus)."),
                  model: Optional[str] = typer.Option(None, help="Chat model: a GGUF path (embedded) or a model name (ollama/openai)."),
                  out: Path = typer.Option(Path("out/eval"), help="Folder for report.md, report.json and chart.png."),
@@ -40,7 +41,7 @@ def eval_command(ctx: typer.Context,
     try:
         outcome = run_eval(settings, dataset, limit, out, compare, thresholds, verifier_labels, not no_briefings,
                            not quiet, say=typer.echo, services=services, seed=seed, distractors=distractors,
-                           baseline=baseline)
+                           baseline=baseline, whole_types=tuple(whole_type))
     except (FileNotFoundError, ValueError, KeyError, IndexBusyError) as exc:
         fail(str(exc))
     old = outcome.old_summary

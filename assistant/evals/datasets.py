@@ -8,6 +8,7 @@ gold-holding articles are found in the corpus (assistant/evals/gold_evidence.py)
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -83,10 +84,12 @@ def load_dataset(folder: Path) -> Dataset:
                    briefings_path=briefings if briefings.is_file() else None)
 
 
-def stratified(questions: list[Question], limit: int, seed: int = 0) -> list[Question]:
+def stratified(questions: list[Question], limit: int, seed: int = 0, whole_types: Collection[str] = ()) -> list[Question]:
     """Up to `limit` questions with each question type kept in proportion (deterministic order).
 
-    Seed 0 takes evenly spaced questions within each type; another seed draws them at random.
+    Seed 0 takes evenly spaced questions within each type; another seed draws them at random. Types in
+    `whole_types` are kept whole on top of the limit (a gate over few unanswerable questions moves a
+    fifth per question when it keeps only its share of them).
     """
     if limit <= 0 or limit >= len(questions):
         return list(questions)
@@ -97,6 +100,8 @@ def stratified(questions: list[Question], limit: int, seed: int = 0) -> list[Que
         groups.setdefault(q.question_type, []).append(q)
     picked: list[Question] = []
     quotas = {t: max(1, round(limit * len(g) / len(questions))) for t, g in groups.items()}
+    extra = sum(len(groups[t]) - quotas[t] for t in whole_types if t in groups)
+    quotas.update({t: len(groups[t]) for t in whole_types if t in groups})
     for t, group in groups.items():
         if seed:
             picked.extend(rng.sample(group, min(quotas[t], len(group))))
@@ -104,4 +109,4 @@ def stratified(questions: list[Question], limit: int, seed: int = 0) -> list[Que
             step = len(group) / quotas[t]
             picked.extend(group[int(i * step)] for i in range(quotas[t]))
     order = {q.id: i for i, q in enumerate(questions)}
-    return sorted(picked, key=lambda q: order[q.id])[:limit]
+    return sorted(picked, key=lambda q: order[q.id])[:limit + extra]

@@ -62,7 +62,8 @@ def add_baseline(summary: dict, baseline: dict) -> None:
 
 def run_eval(settings: Settings, dataset: Path, limit: int, out: Path, compare: Path | None, thresholds: Path | None,
              verifier_labels: Path | None, briefings: bool, progress: bool, say=print, services: Services | None = None,
-             seed: int = 0, distractors: int = 0, baseline: bool = False) -> EvalOutcome:
+             seed: int = 0, distractors: int = 0, baseline: bool = False,
+             whole_types: tuple[str, ...] = ()) -> EvalOutcome:
     from assistant.evals.datasets import load_dataset, stratified
     from assistant.evals.report import check_thresholds, write_chart, write_json, write_markdown
     from assistant.evals.runner import run_questions, summarise
@@ -70,7 +71,7 @@ def run_eval(settings: Settings, dataset: Path, limit: int, out: Path, compare: 
     from assistant.evals.runner import subset_ids
     data = load_dataset(dataset)
     services = services or build_services(settings)
-    questions = stratified(data.questions, limit, seed)
+    questions = stratified(data.questions, limit, seed, whole_types)
     keep = subset_ids(data, questions, distractors, seed) if distractors else None
     say(f"index {settings.chroma_url or settings.index_dir}: {prepare(services, data, progress, keep)}"
         + (f" ({len(keep)} articles: the sample's evidence and {distractors} distractors)" if keep else ""))
@@ -97,7 +98,7 @@ def run_eval(settings: Settings, dataset: Path, limit: int, out: Path, compare: 
         summary["overall"].update(briefing_eval["summary"])
         briefing_rows = briefing_eval["days"]
     meta = {"dataset": str(dataset), "questions": len(records), "started": started,
-            "finished": datetime.now().isoformat(timespec="seconds"), "seed": seed, "limit": limit, "distractors": distractors,
+            "finished": datetime.now().isoformat(timespec="seconds"), "seed": seed, "limit": limit, "whole_types": list(whole_types), "distractors": distractors,
             "model": str(settings.llm_model_path or settings.llm_model), "backend": settings.llm_backend,
             "retrieval_mode": settings.retrieval_mode, "top_k": settings.top_k,
             "passage_chars": settings.passage_chars, "chunk_size": settings.chunk_size,

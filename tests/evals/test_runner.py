@@ -27,3 +27,17 @@ def test_eval_scores_do_not_depend_on_question_order(settings):
         with pytest.raises(StopIteration):
             score_question(chain, q, settings)
     assert chain.todays == [date(2024, 5, 15), None]
+
+
+def test_a_whole_type_is_kept_on_top_of_the_proportional_sample():
+    """`--whole-type null`: every unanswerable question joins the sample; the other types keep their share."""
+    from collections import Counter
+
+    from assistant.evals.datasets import Question, stratified
+    questions = [Question(f"f{i}", "q", "a", "entity", "fact") for i in range(30)]
+    questions += [Question(f"n{i}", "q", "x", "insufficient_information", "null") for i in range(6)]
+    plain = Counter(q.question_type for q in stratified(questions, 12, 0))
+    whole = Counter(q.question_type for q in stratified(questions, 12, 0, whole_types=("null",)))
+    assert plain == {"fact": 10, "null": 2}
+    assert whole == {"fact": 10, "null": 6}
+    assert stratified(questions, 12, 0, whole_types=("absent",)) == stratified(questions, 12, 0)
