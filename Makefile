@@ -47,12 +47,12 @@ test: install-test
 
 # CI asks 30 of the 58 gold questions (evenly spaced within each type, seed 0) and writes the 3 briefing days:
 # on the 58-question run of 2026-12-02 those 30 gave the same figures within 0.04 (evals/thresholds.toml).
-# `make eval-gold GOLD_LIMIT=0` asks all 58. Questions that name no date of their own are asked on GOLD_TODAY, so
-# that the prompt's "Today is ..." and the recency rules are the same on every day the gate runs.
+# `make eval-gold GOLD_LIMIT=0` asks all 58. The gates ask questions that name no date of their own on EVAL_TODAY,
+# so that the prompt's "Today is ..." and the recency rules are the same on every day they run.
 GOLD_LIMIT ?= 30
-GOLD_TODAY ?= 2026-12-02
+EVAL_TODAY ?= 2026-12-02
 eval-gold:
-	$(BIN)/assistant --index test-output/gold-index --set today=$(GOLD_TODAY) eval evals/gold --limit $(GOLD_LIMIT) --whole-type null \
+	$(BIN)/assistant --index test-output/gold-index --set today=$(EVAL_TODAY) eval evals/gold --limit $(GOLD_LIMIT) --whole-type null \
 		--out test-output/gold-eval --thresholds evals/thresholds.toml
 
 # The verifier against FRANK's human labels (a third of its articles in CI), perturbed sentences of the
@@ -75,7 +75,7 @@ eval-realtimeqa-gate:
 # when the shared data is there; then the summary gold on the same store.
 eval-multihop-gate:
 	@if [ -f $(CORPUS) ]; then \
-		$(BIN)/assistant --index test-output/multihop-index eval $(SHARED) --limit 40 --seed 1 --distractors 60 \
+		$(BIN)/assistant --index test-output/multihop-index --set today=$(EVAL_TODAY) eval $(SHARED) --limit 40 --seed 1 --distractors 60 \
 			--out test-output/multihop-eval --thresholds evals/thresholds-multihop.toml --no-briefings -q && \
 		$(BIN)/assistant --index test-output/multihop-index eval-summaries $(CORPUS) --every 4 --out test-output/summary-eval \
 			--thresholds evals/thresholds-summaries.toml -q; \
