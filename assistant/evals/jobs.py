@@ -30,6 +30,10 @@ def retrieval_table(services, dataset: Path, limit: int, seed: int, out: Path, p
     return table
 
 
+# Beside the hand labels: sentences of the product's own answers, labelled by hand against the passages they cite.
+PRODUCT_LABELS = "product_labels.jsonl"
+
+
 def verifier_report(corpus: Path, labels: Path, per_kind: int, seed: int, encode, settings: Settings,
                     frank: Path | None = None, frank_every: int = 1, claim_judge=None) -> dict:
     """The citation verifier scored on perturbed sentences of `corpus`, on the hand labels (when the file is
@@ -40,9 +44,10 @@ def verifier_report(corpus: Path, labels: Path, per_kind: int, seed: int, encode
                 for e in build(corpus, per_kind, seed)]
     perturbed = score_examples(examples, encode, settings.support_threshold, progress=True)
     summary = {"overall": {f"verifier.{k}": v for k, v in perturbed["summary"].items()}}
-    if labels.is_file():
-        labelled = score_examples(hand_labels(labels), encode, settings.support_threshold)
-        summary["overall"].update({f"verifier.hand.{k}": v for k, v in labelled["summary"].items()})
+    for name, path in (("hand", labels), ("product", labels.with_name(PRODUCT_LABELS))):
+        if path.is_file():
+            labelled = score_examples(hand_labels(path), encode, settings.support_threshold)
+            summary["overall"].update({f"verifier.{name}.{k}": v for k, v in labelled["summary"].items()})
     if frank is not None:
         from assistant.evals.support_training import frank_figures
         from assistant.grounding.support_model import shipped_model

@@ -17,7 +17,7 @@ from functools import cached_property
 
 import numpy as np
 
-from assistant.grounding.text import detokenize, misquoted
+from assistant.grounding.text import QUOTE_MARKS, detokenize, misquoted
 from assistant.language import STOPWORDS, content_words, names, stem, words
 from assistant.lexicon import IRREGULAR_VERBS, NEGATIONS, OPPOSITES, QUALIFIERS, TITLES
 from assistant.markers import MARKER
@@ -98,9 +98,18 @@ def dropped_qualifier(sentence: str, source: str) -> str:
         if not qualified:
             continue
         titled = re.search(rf"\b({TITLES})\b[\s,]*(?:[A-Z][\w.'’-]*\s+){{0,3}}{surname}\b", sentence, re.I)
-        if titled and not re.search(rf"\b({QUALIFIERS})\b[\w\s.,'’-]{{0,40}}?\b{surname}\b", sentence, re.I):
+        if titled and not re.search(rf"\b({QUALIFIERS})\b[\w\s.,'’-]{{0,40}}?\b{surname}\b", sentence, re.I) \
+                and not unqualified_in(source, titled.group(0)):
             return name
     return ""
+
+
+def unqualified_in(source: str, phrase: str) -> bool:
+    """Whether the source itself writes the phrase ("President Joe Biden") somewhere without a qualifier before it."""
+    for match in re.finditer(re.escape(phrase), source, re.I):
+        if not re.search(rf"\b({QUALIFIERS})[\s-]*$", source[max(0, match.start() - 25):match.start()], re.I):
+            return True
+    return False
 
 
 def context_words(text: str, start: int, end: int) -> tuple[str, str]:
@@ -220,7 +229,9 @@ def verdict(sentence: str, passages: Sequence[Passage], best_similarity: float, 
     is the learned support model's probability (assistant/grounding/support_model.py); without it the
     soft score is half word coverage, half that cosine.
     """
-    reading = Reading(detokenize(sentence), [passage_words(p) for p in passages], best_similarity, best_sentence, learned)
+    # both sides with one kind of quote mark: the sentence's "Hasbro's" must find the passage's "Hasbro’s"
+    texts = [passage_words(p).translate(QUOTE_MARKS) for p in passages]
+    reading = Reading(detokenize(sentence), texts, best_similarity, best_sentence.translate(QUOTE_MARKS), learned)
     for check in CHECKS:
         found = check.find(reading)
         if found:
