@@ -1,7 +1,9 @@
-"""Shared fixtures: real embedding model, real on-disk Chroma stores in temporary folders."""
+"""Shared fixtures: the models each tier hands the product (through build_services), real on-disk Chroma stores
+in temporary folders."""
 
 from __future__ import annotations
 
+import functools
 import http.server
 import os
 import shutil
@@ -20,30 +22,56 @@ SHARED = ROOT.parent / "shared" / "data"
 OUTPUT = ROOT / "test-output"
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
-# `make check` sets this: the fast tier swaps the embedding model for a hashing fake (tests/fakes.py);
-# tests that need the real models carry the `models` or `llm` marker and are left out of that tier.
+# `make check` sets this: the fast tier hands the product a hashing fake embedder (tests/fakes.py) through
+# build_services, the one door every part comes in by: tests that build Services or run the CLI in process pass
+# `given_parts()` (the CLI takes them as `runner.invoke(app, args, obj=given_parts())`). Nothing patches a model
+# loader. Tests that need the real models carry the `models` or `llm` marker and are left out of that tier;
+# without the variable (the full suite, CI) `given_parts()` adds nothing and the real models load from Settings.
 FAST = os.environ.get("ASSISTANT_TEST_FAST") == "1"
 
 
-@pytest.fixture(scope="session", autouse=True)
-def fake_models_in_the_fast_tier():
-    if not FAST:
-        yield
-        return
-    from assistant.models import embeddings as module
+@functools.cache
+def fake_embeddings():
+    """One hashing embedder for the whole session (stateless, so sharing it changes nothing)."""
     from fakes import FakeEmbeddings
-    fake = FakeEmbeddings()
-    original = module.get_embeddings
-    module.get_embeddings = lambda *args, **kwargs: fake
+    return FakeEmbeddings()
+
+
+def given_parts(**parts) -> dict:
+    """Ready-made parts for build_services (and the CLI's context object): what the test passes (e.g.
+    chat_model=FakeChatModel(...)), plus the fake embedder in the fast tier."""
+    if FAST:
+        parts.setdefault("embeddings", fake_embeddings())
+    return parts
+
+
+def built(settings, **parts):
+    """The product's services for a test: build_services with the tier's parts (see given_parts)."""
+    from assistant.services import build_services
+    return build_services(settings, **given_parts(**parts))
+
+
+@pytest.fixture()
+def given() -> dict:
+    """given_parts() as a fixture, for `runner.invoke(app, args, obj=given)`."""
+    return given_parts()
+
+
+@pytest.fixture(autouse=True)
+def no_real_models_in_the_fast_tier():
+    """The fast tier must not load a real model: a test that does has a part that did not come in through
+    build_services (hand it given_parts()) or needs the `models` / `llm` marker."""
     yield
-    module.get_embeddings = original
+    if FAST:
+        from assistant.models import chat, embeddings
+        loaded = sorted(embeddings._loaded) + ["chat model"] * chat._embedded.cache_info().currsize
+        assert not loaded, f"the fast tier loaded real models: {loaded}"
 
 
 @pytest.fixture(scope="session")
 def embeddings():
     if FAST:
-        from fakes import FakeEmbeddings
-        return FakeEmbeddings()
+        return fake_embeddings()
     from assistant.models.embeddings import get_embeddings
     return get_embeddings("all-MiniLM-L6-v2")
 

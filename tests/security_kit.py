@@ -161,17 +161,17 @@ def proxy_env(proxy: str) -> dict[str, str]:
 
 def index_snapshot(index: Path) -> list[tuple[str, str]]:
     """(chunk id, content hash) of every stored chunk."""
-    from assistant.services import build_services
     from assistant.settings import Settings
-    store = build_services(Settings(index_dir=index)).store
+    from conftest import built
+    store = built(Settings(index_dir=index)).store
     listing = store.all_chunks(include_documents=False)
     return sorted((cid, meta["content_hash"]) for cid, meta in zip(listing["ids"], listing["metadatas"]))
 
 
 def stored_text(index: Path) -> str:
-    from assistant.services import build_services
     from assistant.settings import Settings
-    return " ".join(build_services(Settings(index_dir=index)).store.all_chunks()["documents"])
+    from conftest import built
+    return " ".join(built(Settings(index_dir=index)).store.all_chunks()["documents"])
 
 
 def feeds_snapshot(index: Path) -> tuple:

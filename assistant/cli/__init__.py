@@ -6,7 +6,7 @@ of its own here, and the work in the stages it calls. Heavy libraries load insid
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
@@ -25,10 +25,14 @@ app = typer.Typer(help="Offline-first news assistant: ingest articles, ask cited
 
 @dataclass(frozen=True)
 class Context:
-    """What the top-level options decided, handed to every command through typer's context."""
+    """What the top-level options decided, handed to every command through typer's context.
+
+    `given`: ready-made parts (embeddings=, chat_model=) for build_services, from whoever called the app with
+    `obj={...}` (the tests hand in their stand-in models this way instead of patching the model loaders)."""
 
     settings: Settings
     index_given: bool
+    given: dict = field(default_factory=dict)
 
 
 def parse_assignments(pairs: list[str]) -> dict[str, str]:
@@ -68,7 +72,8 @@ def main(ctx: typer.Context,
     unknown = set(overrides) - set(Settings.model_fields)
     if unknown:
         fail(f"--set: unknown setting {sorted(unknown)[0]!r}; see the README's settings table")
-    ctx.obj = Context(settings, index is not None or set_in_environment("index_dir"))
+    given = dict(ctx.obj) if isinstance(ctx.obj, dict) else {}
+    ctx.obj = Context(settings, index is not None or set_in_environment("index_dir"), given)
 
 
 # `serve` is declared here rather than in a module of its own: the page (assistant.web.app) is the deepest room
@@ -83,6 +88,7 @@ def serve(ctx: typer.Context, host: str = typer.Option("127.0.0.1", help="Interf
             probe.bind((host, port))
         except OSError as exc:
             fail(f"cannot listen on {host}:{port} ({exc.strerror or exc}); choose another --port")
+    from assistant.services import build_services
     from assistant.web.app import PageConfigError, serve as run_page
     settings = ctx.obj.settings
     if settings.schedule_in_serve:
@@ -92,7 +98,7 @@ def serve(ctx: typer.Context, host: str = typer.Option("127.0.0.1", help="Interf
             make_scheduler(services, blocking=False).start()
     typer.echo(f"page on http://{host}:{port}  (Ctrl+C to stop)")
     try:
-        run_page(ctx.obj.settings, host, port)
+        run_page(settings, host, port, build_services(settings, **ctx.obj.given))
     except PageConfigError as exc:
         fail(str(exc))
 

@@ -54,7 +54,7 @@ def services_or_fail(ctx: typer.Context, settings: Settings | None = None, need_
     settings = settings or ctx.obj.settings
     if need_articles if must_exist is None else must_exist:
         require_store(settings)
-    services = build_services(settings)
+    services = build_services(settings, **ctx.obj.given)
     try:
         with quiet_first_export():
             services.store
@@ -81,12 +81,25 @@ def store_services_or_fail(ctx: typer.Context):
     if identity is None:
         fail(f"collection {settings.collection!r} is not in {settings.chroma_url or settings.index_dir}; check "
              "--set collection=..., or create it with `assistant ingest PATH`")
-    services = build_services(settings, embeddings=StoredEmbedder(*identity))
+    services = build_services(settings, **{**ctx.obj.given, "embeddings": StoredEmbedder(*identity)})
     try:
         services.store
     except StoreError as exc:
         fail(str(exc))
     return services
+
+
+def embeddings_or_fail(ctx: typer.Context):
+    """The embedder alone, for the commands that compare texts without a store (verify, eval-verifier,
+    eval-stories, train-verifier): the services' one, built from the settings (or the one handed in)."""
+    from assistant.models.embeddings import EmbeddingModelError
+    from assistant.services import build_services
+    from assistant.startup import quiet_first_export
+    try:
+        with quiet_first_export():
+            return build_services(ctx.obj.settings, **ctx.obj.given).embeddings
+    except EmbeddingModelError as exc:
+        fail(str(exc))
 
 
 def chat_backend_or_fail(settings: Settings) -> None:

@@ -7,7 +7,8 @@ from typing import Optional
 
 import typer
 
-from assistant.cli.common import chat_model_or_fail, claim_judge_or_fail, fail, report_and_gate, services_or_fail
+from assistant.cli.common import (chat_model_or_fail, claim_judge_or_fail, embeddings_or_fail, fail, report_and_gate,
+                                  services_or_fail)
 
 
 def eval_command(ctx: typer.Context,
@@ -68,13 +69,12 @@ def eval_verifier(ctx: typer.Context,
     """Score the citation verifier on perturbed article sentences (entity, number, negation, relation, added detail)
     and, with --frank, on summaries people labelled."""
     from assistant.evals.jobs import verifier_report
-    from assistant.models.embeddings import get_embeddings
     if not corpus.is_file():
         fail(f"{corpus}: no such file")
     if frank is not None and not frank.is_file():  # before minutes of scoring the perturbed sentences
         fail(f"{frank}: no such file")
     settings = ctx.obj.settings
-    encode = get_embeddings(settings.embedding_model, settings.embedding_batch_size).encode
+    encode = embeddings_or_fail(ctx).encode
     claim_judge = claim_judge_or_fail(ctx) if frank is not None and frank_judge else None
     report = verifier_report(corpus, labels, per_kind, seed, encode, settings, frank, frank_every, claim_judge)
     report_and_gate(out, report, thresholds)
@@ -112,7 +112,6 @@ def eval_stories(ctx: typer.Context,
                  quiet: bool = typer.Option(False, "--quiet", "-q")) -> None:
     """Score the story memory: ledger states per status and cross-day linking on the fixture (and on MultiHop)."""
     from assistant.evals.jobs import stories_report
-    from assistant.models.embeddings import EmbeddingModelError, get_embeddings
     for path in (fixture / "corpus.jsonl", fixture / "gold.json"):
         if not path.is_file():
             fail(f"{path}: no such file")
@@ -121,11 +120,7 @@ def eval_stories(ctx: typer.Context,
     if multihop is not None and not pairs.is_file():
         fail(f"--pairs {pairs}: no such file")
     settings = ctx.obj.settings
-    try:
-        embeddings = get_embeddings(settings.embedding_model, settings.embedding_batch_size, settings.embedding_backend,
-                                    settings.cache_dir)
-    except EmbeddingModelError as exc:
-        fail(str(exc))
+    embeddings = embeddings_or_fail(ctx)
     report = stories_report(fixture, settings, embeddings.encode, embeddings.name,
                             multihop / "corpus.jsonl" if multihop is not None else None, pairs, progress=not quiet)
     report_and_gate(out, report, thresholds)

@@ -84,11 +84,13 @@ def ask(ctx: typer.Context, question: Optional[str] = typer.Argument(None, help=
     filters = filters_from(source, since, until)
     chat_backend_or_fail(ctx.obj.settings)
     require_store(ctx.obj.settings)
-    loading = ChatModelLoad(ctx.obj.settings)  # beside the store and the embedder, which open meanwhile
+    # beside the store and the embedder, which open meanwhile (unless the caller handed in a chat model)
+    loading = None if "chat_model" in ctx.obj.given else ChatModelLoad(ctx.obj.settings)
     try:
         services = services_or_fail(ctx, need_articles=True)
     except typer.Exit:
-        loading.finish_quietly()
+        if loading is not None:
+            loading.finish_quietly()
         raise
     chat_model_or_fail(services, loading)
     chain = services.answer_chain

@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from assistant.cli.common import claim_judge_or_fail, fail, report_and_gate, terminal_safe
+from assistant.cli.common import claim_judge_or_fail, embeddings_or_fail, fail, report_and_gate, terminal_safe
 
 
 def verify(ctx: typer.Context, file: Path = typer.Argument(..., help='JSON lines: {"id", "text" (with [n] markers), "passages": [str, ...]}.'),
@@ -16,7 +16,6 @@ def verify(ctx: typer.Context, file: Path = typer.Argument(..., help='JSON lines
     """Check each sentence of any text against its passages: state (supported, weak, unsupported), score and reason, as JSON lines.
 
     Example: assistant verify claims.jsonl --out checked.jsonl"""
-    from assistant.models.embeddings import get_embeddings
     from assistant.outputs import OutputError, check_output, write_output
     from assistant.grounding.verify_file import VerifyInputError, verify_lines
     from assistant.safety import terminal_json
@@ -28,7 +27,7 @@ def verify(ctx: typer.Context, file: Path = typer.Argument(..., help='JSON lines
     except OutputError as exc:
         fail(str(exc))
     settings = ctx.obj.settings
-    embeddings = get_embeddings(settings.embedding_model, settings.embedding_batch_size)
+    embeddings = embeddings_or_fail(ctx)
     claim_judge = claim_judge_or_fail(ctx).score if judge else None
     try:
         lines = [terminal_json(row) for row in verify_lines(file, embeddings.encode, settings.support_threshold,
@@ -55,11 +54,10 @@ def train_verifier(ctx: typer.Context,
 
     Example: assistant train-verifier ../shared/data/frank/valid.jsonl --judge"""
     from assistant.evals.jobs import train_support_check
-    from assistant.models.embeddings import get_embeddings
     if not frank.is_file():
         fail(f"{frank}: no such file")
     settings = ctx.obj.settings
-    encode = get_embeddings(settings.embedding_model, settings.embedding_batch_size).encode
+    encode = embeddings_or_fail(ctx).encode
     claim_judge = claim_judge_or_fail(ctx) if judge else None
     report, path = train_support_check(frank, encode, settings, claim_judge, progress=not quiet)
     report_and_gate(out, report, None)

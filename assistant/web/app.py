@@ -111,8 +111,8 @@ def launch_options(settings: Settings, host: str) -> dict:
             "inbrowser": False, "app_kwargs": {"middleware": [Middleware(SameOriginUploads, max_bytes=settings.max_article_bytes)]}}
 
 
-def serve(settings: Settings, host: str, port: int) -> None:
+def serve(settings: Settings, host: str, port: int, services=None) -> None:
     auth = page_auth(settings)
-    app = build_app(settings)
+    app = build_app(settings, services)
     app.queue(default_concurrency_limit=8).launch(server_name=host, server_port=port, auth=auth,
                                                   **launch_options(settings, host))

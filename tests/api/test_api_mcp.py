@@ -124,17 +124,17 @@ def test_ingest_treats_urls_from_a_client_like_urls_in_a_page(services, site, tm
     assert [a["status"] for a in done["articles"]] == ["new"] and done["articles"][0]["title"].startswith("Lantern Festival")
 
 
-def test_an_mcp_answer_is_the_clis_answer(services, monkeypatch):
+def test_an_mcp_answer_is_the_clis_answer(services):
     """Same index, same (scripted) model: `ask` through MCP returns what `assistant ask --json` prints."""
     from typer.testing import CliRunner
     from assistant import cli
-    from assistant.models import chat
 
     async def call(client):
         return result_of(await client.call_tool("ask", {"question": QUESTION}))
     through_mcp = session(build_mcp(services), call)
-    monkeypatch.setattr(chat, "get_chat_model", lambda settings: FakeChatModel(replies=[REPLY]))
-    printed = CliRunner().invoke(cli.app, ["--index", str(services.settings.index_dir), "ask", QUESTION, "--json"])
+    parts = {"embeddings": services.embeddings, "chat_model": FakeChatModel(replies=[REPLY])}  # handed to the CLI
+    printed = CliRunner().invoke(cli.app, ["--index", str(services.settings.index_dir), "ask", QUESTION, "--json"],
+                                 obj=parts)
     assert printed.exit_code == 0, printed.output
     through_cli = json.loads(printed.stdout)
     assert {k: v for k, v in through_mcp.items() if k != "timings"} == {k: v for k, v in through_cli.items() if k != "timings"}

@@ -12,13 +12,14 @@ from typer.testing import CliRunner
 
 from assistant.cli import app
 from assistant.cli.help_text import EXAMPLES, commands
-from conftest import FIXTURES, ROOT
+from conftest import FIXTURES, ROOT, given_parts
 
 runner = CliRunner()
 
 
-def invoke(*args: str):
-    return runner.invoke(app, list(args))
+def invoke(*args: str, parts: dict | None = None):
+    """The command in process, with the tier's models (or `parts`) handed in through build_services."""
+    return runner.invoke(app, list(args), obj=given_parts() if parts is None else parts)
 
 
 def one_line_error(result, *words: str) -> str:
@@ -38,15 +39,17 @@ def index(tmp_path_factory) -> Path:
     return folder
 
 
-@pytest.fixture()
-def no_models(monkeypatch):
-    """Loading either model is a test failure: these checks must come first."""
-    from assistant.models import chat, embeddings
+class Refused:
+    """A model handed in that fails the test when anything touches it."""
 
-    def refuse(*args, **kwargs):
-        raise AssertionError("a model was loaded")
-    monkeypatch.setattr(chat, "get_chat_model", refuse)
-    monkeypatch.setattr(embeddings, "get_embeddings", refuse)
+    def __getattr__(self, name: str):
+        raise AssertionError(f"a model was used ({name}) before the checks that come first")
+
+
+@pytest.fixture()
+def no_models() -> dict:
+    """Parts for build_services that fail the test when used: these checks must come before any model."""
+    return {"embeddings": Refused(), "chat_model": Refused()}
 
 
 # --- help -------------------------------------------------------------------------------------------------
@@ -121,7 +124,7 @@ def test_dates_say_their_format():
                                      ["remove", "a-0000000000000000"], ["summarize", "a-0000000000000000"]])
 def test_an_index_that_is_not_there_is_an_error_not_an_empty_store(command, tmp_path, no_models):
     typo = tmp_path / "indx"
-    one_line_error(invoke("--index", str(typo), *command), str(typo), "no index there")
+    one_line_error(invoke("--index", str(typo), *command, parts=no_models), str(typo), "no index there")
     assert not typo.exists()
 
 
@@ -131,7 +134,7 @@ def test_ingest_creates_the_index_it_is_pointed_at(tmp_path):
 
 
 def test_an_unknown_id_is_one_line_before_any_model_loads(index, no_models):
-    one_line_error(invoke("--index", str(index), "summarize", "a-0000000000000000"), "a-0000000000000000",
+    one_line_error(invoke("--index", str(index), "summarize", "a-0000000000000000", parts=no_models), "a-0000000000000000",
                    "no stored article with this id")
 
 
@@ -147,18 +150,18 @@ def test_an_unknown_id_is_one_line_before_any_model_loads(index, no_models):
     (["ingest", "nosuch.txt"], ["nosuch.txt", "no such file"]),
 ])
 def test_cheap_mistakes_are_found_before_loading(args, words, index, no_models):
-    one_line_error(invoke("--index", str(index), *args), *words)
+    one_line_error(invoke("--index", str(index), *args, parts=no_models), *words)
 
 
 def test_openai_backend_without_a_url_names_the_set_fix(index, no_models):
-    line = one_line_error(invoke("--index", str(index), "--set", "llm_backend=openai", "ask", "Who?"))
+    line = one_line_error(invoke("--index", str(index), "--set", "llm_backend=openai", "ask", "Who?", parts=no_models))
     assert "--set llm_base_url=" in line
 
 
 def test_stats_and_list_load_no_embedder(index, no_models):
-    stats = invoke("--index", str(index), "stats")
+    stats = invoke("--index", str(index), "stats", parts=no_models)
     assert stats.exit_code == 0 and stats.stdout.startswith("3 articles"), stats.output
-    listed = invoke("--index", str(index), "list")
+    listed = invoke("--index", str(index), "list", parts=no_models)
     assert listed.exit_code == 0 and len(listed.stdout.splitlines()) == 3, listed.output
 
 

@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from assistant.cli import app
-from conftest import ROOT
+from conftest import ROOT, given_parts
 from assistant.evals.feedsite import NewsSite
 
 runner = CliRunner()
@@ -27,7 +27,7 @@ def site():
 
 def cli(index, *args, **kw):
     return runner.invoke(app, ["--index", str(index), "--set", "allow_private_urls=true", "--set", "fetch_timeout=2",
-                               "--set", "fetch_deadline=4", *args], **kw)
+                               "--set", "fetch_deadline=4", *args], obj=given_parts(), **kw)
 
 
 def test_subscriptions_add_list_remove_and_opml_round_trip(tmp_path):

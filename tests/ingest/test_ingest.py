@@ -153,8 +153,8 @@ def test_killed_ingest_then_rerun_equals_uninterrupted(tmp_path):
 
 @pytest.mark.slow
 def test_second_writer_waits_a_bounded_time_then_fails_with_one_line(settings):
-    from assistant.services import build_services
-    store = build_services(settings).store
+    from conftest import built
+    store = built(settings).store
     with store.writing():
         result = run_cli("--index", str(settings.index_dir), "--set", "write_wait_s=1", "ingest", "-q",
                          str(FIXTURES / "articles"))

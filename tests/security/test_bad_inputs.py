@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from assistant.cli import app
 from assistant.evals.feedsite import free_port
-from conftest import FIXTURES, serve_http
+from conftest import FIXTURES, built, given_parts, serve_http
 
 runner = CliRunner()
 
@@ -101,15 +101,14 @@ def hostile_site():
 @pytest.fixture(scope="module")
 def seeded_index(tmp_path_factory):
     index = tmp_path_factory.mktemp("bad") / "index"
-    result = runner.invoke(app, ["--index", str(index), "ingest", "-q", str(FIXTURES / "articles")])
+    result = runner.invoke(app, ["--index", str(index), "ingest", "-q", str(FIXTURES / "articles")], obj=given_parts())
     assert result.exit_code == 0, result.output
     return index
 
 
 def index_snapshot(index: Path) -> list[tuple[str, str]]:
-    from assistant.services import build_services
     from assistant.settings import Settings
-    store = build_services(Settings(index_dir=index)).store
+    store = built(Settings(index_dir=index)).store
     listing = store.all_chunks(include_documents=False)
     return sorted((cid, meta["content_hash"]) for cid, meta in zip(listing["ids"], listing["metadatas"]))
 
@@ -185,7 +184,7 @@ def test_bad_file_gives_one_line_and_leaves_the_index_alone(name, seeded_index, 
     path = write(tmp_path / filename, content)
     before = index_snapshot(seeded_index)
     started = time.perf_counter()
-    result = runner.invoke(app, ["--index", str(seeded_index), "ingest", "-q", path])
+    result = runner.invoke(app, ["--index", str(seeded_index), "ingest", "-q", path], obj=given_parts())
     assert time.perf_counter() - started < 30
     assert_one_clean_line(result, Path(path).name, reason)
     assert index_snapshot(seeded_index) == before
@@ -224,7 +223,7 @@ def test_special_files_are_refused_by_type_or_size(name, seeded_index, tmp_path)
         args = [first, second]
     before = index_snapshot(seeded_index)
     started = time.perf_counter()
-    result = runner.invoke(app, ["--index", str(seeded_index), *extra, "ingest", "-q", *args])
+    result = runner.invoke(app, ["--index", str(seeded_index), *extra, "ingest", "-q", *args], obj=given_parts())
     assert time.perf_counter() - started < 30
     if name == "duplicate id":  # the first is stored, the clash is reported, nothing silently lost
         assert result.exit_code == 2 and "1 new" in result.stdout
@@ -250,7 +249,7 @@ def test_bad_url_gives_one_line_within_the_deadline(name, seeded_index, hostile_
     before = index_snapshot(seeded_index)
     started = time.perf_counter()
     result = runner.invoke(app, ["--index", str(seeded_index), "--set", "fetch_deadline=3", "--set", "fetch_timeout=2",
-                                 "ingest", "-q", hostile_site + path])
+                                 "ingest", "-q", hostile_site + path], obj=given_parts())
     assert time.perf_counter() - started < 30
     assert_one_clean_line(result, path, reason)
     assert index_snapshot(seeded_index) == before
@@ -258,14 +257,14 @@ def test_bad_url_gives_one_line_within_the_deadline(name, seeded_index, hostile_
 
 def test_unreachable_and_non_http_urls(seeded_index):
     for url, reason in [(f"http://127.0.0.1:{free_port()}/story", "unreachable"), ("ftp://example.com/x.html", "unsupported")]:
-        result = runner.invoke(app, ["--index", str(seeded_index), "ingest", "-q", url])
+        result = runner.invoke(app, ["--index", str(seeded_index), "ingest", "-q", url], obj=given_parts())
         assert result.exit_code == 2 and reason in result.stderr.lower() or "no such file" in result.stderr, result.stderr
 
 
 def test_feed_whose_items_all_fail_reports_each_and_stores_nothing(seeded_index, hostile_site):
     before = index_snapshot(seeded_index)
     result = runner.invoke(app, ["--index", str(seeded_index), "--set", "fetch_timeout=2", "ingest", "-q",
-                                 hostile_site + "/feed-dead-items"])
+                                 hostile_site + "/feed-dead-items"], obj=given_parts())
     assert result.exit_code == 2
     lines = [l for l in result.stderr.splitlines() if l.strip()]
     assert len(lines) == 3 and all("dead" in l for l in lines), lines
@@ -310,7 +309,7 @@ def test_bad_settings_and_options_give_one_line(name, seeded_index, tmp_path):
     args, reason = setting_cases(tmp_path)[name]
     if "--index" not in args:
         args = ["--index", str(seeded_index), *args]
-    result = runner.invoke(app, args)
+    result = runner.invoke(app, args, obj=given_parts())
     assert_one_clean_line(result, "", reason)
 
 
@@ -319,7 +318,7 @@ def test_port_in_use_gives_one_line(seeded_index):
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        result = runner.invoke(app, ["--index", str(seeded_index), "serve", "--port", str(port)])
+        result = runner.invoke(app, ["--index", str(seeded_index), "serve", "--port", str(port)], obj=given_parts())
     assert_one_clean_line(result, str(port), "cannot listen")
 
 

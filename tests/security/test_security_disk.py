@@ -15,6 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from assistant.cli import app
+from conftest import given_parts
 from security_kit import assert_one_line
 
 runner = CliRunner()
@@ -40,7 +41,7 @@ def fresh_process_view() -> None:
 
 def invoke(*args: str):
     fresh_process_view()
-    return runner.invoke(app, list(args))
+    return runner.invoke(app, list(args), obj=given_parts())
 
 
 def fill_up(path: Path) -> None:

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from assistant.cli import app
-from conftest import FIXTURES
+from conftest import FIXTURES, given_parts
 from security_kit import (PUBLIC_HOST, SECRET, assert_one_line, feeds_snapshot, index_snapshot, internal_server,
                           proxy_env, proxy_playing_public_host, public_site, redirect_path, stored_text)
 
@@ -54,7 +54,7 @@ STATUSES = {"301": 301, "303": 303, "307": 307, "308": 308}
 @pytest.fixture(scope="module")
 def seeded_index(tmp_path_factory):
     index = tmp_path_factory.mktemp("leak") / "index"
-    result = runner.invoke(app, ["--index", str(index), "ingest", "-q", str(FIXTURES / "articles")])
+    result = runner.invoke(app, ["--index", str(index), "ingest", "-q", str(FIXTURES / "articles")], obj=given_parts())
     assert result.exit_code == 0, result.output
     return index
 
@@ -78,7 +78,7 @@ def proxy():
 
 
 def ingest(index, url, env=None):
-    return runner.invoke(app, ["--index", str(index), *FAST, "ingest", "-q", url], env=env)
+    return runner.invoke(app, ["--index", str(index), *FAST, "ingest", "-q", url], env=env, obj=given_parts())
 
 
 def assert_no_leak(internal_requests: list[str], before: int, index, snapshot) -> None:
@@ -133,7 +133,7 @@ def test_a_redirect_without_location_is_one_line(seeded_index, site):
 def test_redirects_on_the_typed_host_are_followed(seeded_index, site, tmp_path):
     """The URL the user typed may be private, and so may redirects that stay on its host and port."""
     index = tmp_path / "index"
-    result = runner.invoke(app, ["--index", str(index), *FAST, "ingest", "-q", site + redirect_path("/article")])
+    result = runner.invoke(app, ["--index", str(index), *FAST, "ingest", "-q", site + redirect_path("/article")], obj=given_parts())
     assert result.exit_code == 0 and "1 new" in result.stdout, result.output
 
 
@@ -141,7 +141,7 @@ def test_allow_private_urls_lets_the_redirect_through(internal, site, tmp_path):
     port, seen = internal
     before = len(seen)
     result = runner.invoke(app, ["--index", str(tmp_path / "index"), *FAST, "--set", "allow_private_urls=true",
-                                 "ingest", "-q", site + redirect_path(f"http://127.0.0.1:{port}/secret")])
+                                 "ingest", "-q", site + redirect_path(f"http://127.0.0.1:{port}/secret")], obj=given_parts())
     assert result.exit_code == 0, result.output
     assert seen[before:] == ["/secret"]  # the setting is honoured: the control for the tests above
 
@@ -164,14 +164,14 @@ def test_feed_items_behind_a_proxy_never_reach_the_internal_server(name, interna
     index = tmp_path / "index"
     base = ["--index", str(index), *FAST]
     feed = f"http://{PUBLIC_HOST}" + feed_items(f"http://{PUBLIC_HOST}", REDIRECTS[name][0].format(port=port))
-    assert runner.invoke(app, [*base, "feeds", "add", feed]).exit_code == 0
+    assert runner.invoke(app, [*base, "feeds", "add", feed], obj=given_parts()).exit_code == 0
     before = len(seen)
-    result = runner.invoke(app, [*base, "update", "-q"], env=proxy_env(proxy_url))
+    result = runner.invoke(app, [*base, "update", "-q"], env=proxy_env(proxy_url), obj=given_parts())
     assert result.exit_code == 1, result.output  # the item with neither page nor summary failed
     assert "1 new" in result.stdout and "1 stored from the feed's summary only: private address" in result.stdout
     assert seen[before:] == []
     assert SECRET not in stored_text(index)
-    listing = runner.invoke(app, [*base, "feeds", "list"]).stdout
+    listing = runner.invoke(app, [*base, "feeds", "list"], obj=given_parts()).stdout
     assert "Harbor Ledger" in listing and "item pages skipped" in listing and "private address" in listing
 
 

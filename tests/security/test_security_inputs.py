@@ -15,7 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from assistant.cli import app
-from conftest import FIXTURES
+from conftest import FIXTURES, given_parts
 from security_kit import assert_one_line, error_lines, feeds_snapshot, index_snapshot, public_site
 
 runner = CliRunner()
@@ -27,14 +27,14 @@ RAW_ESCAPE_CHARS = ("\x1b", "\x07", "\x9b", "\u202e")
 def seeded(tmp_path_factory):
     """An index with the fixture articles and a feeds database with one feed and one topic."""
     index = tmp_path_factory.mktemp("inputs") / "index"
-    assert runner.invoke(app, ["--index", str(index), "ingest", "-q", str(FIXTURES / "articles")]).exit_code == 0
-    assert runner.invoke(app, ["--index", str(index), "feeds", "add", "http://example.com/rss.xml"]).exit_code == 0
-    assert runner.invoke(app, ["--index", str(index), "topics", "add", "chip plant"]).exit_code == 0
+    assert runner.invoke(app, ["--index", str(index), "ingest", "-q", str(FIXTURES / "articles")], obj=given_parts()).exit_code == 0
+    assert runner.invoke(app, ["--index", str(index), "feeds", "add", "http://example.com/rss.xml"], obj=given_parts()).exit_code == 0
+    assert runner.invoke(app, ["--index", str(index), "topics", "add", "chip plant"], obj=given_parts()).exit_code == 0
     return index
 
 
 def invoke(index: Path, *args: str, env: dict | None = None):
-    return runner.invoke(app, ["--index", str(index), *args], env=env)
+    return runner.invoke(app, ["--index", str(index), *args], env=env, obj=given_parts())
 
 
 def unchanged(index: Path):

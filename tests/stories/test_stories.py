@@ -16,7 +16,7 @@ from assistant.stories.ledger import build_ledger
 from assistant.stories.linking import ReportSignals, evidence, idf_weight, name_tokens, recurring_column
 from assistant.stories.memory import NewReport, Report, StoredClaim, StoryMemory
 from assistant.stories.outlets import OutletFileError, coverage, blindspot, load_outlets
-from conftest import ROOT
+from conftest import ROOT, given_parts
 from fakes import FakeEmbeddings
 
 FIXTURE = ROOT / "evals" / "stories"
@@ -216,9 +216,9 @@ def test_stories_command_prints_json_with_citable_ledger_entries(tmp_path):
     from assistant.cli import app
     runner = CliRunner()
     index = tmp_path / "index"
-    assert runner.invoke(app, ["--index", str(index), "ingest", "-q", str(FIXTURE / "corpus.jsonl")]).exit_code == 0
+    assert runner.invoke(app, ["--index", str(index), "ingest", "-q", str(FIXTURE / "corpus.jsonl")], obj=given_parts()).exit_code == 0
     result = runner.invoke(app, ["--index", str(index), "--set", f"outlets_file={FIXTURE / 'outlets.toml'}",
-                                 "stories", "--date", "2024-03-06", "--json", "-q"])
+                                 "stories", "--date", "2024-03-06", "--json", "-q"], obj=given_parts())
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["day"] == "2024-03-06" and data["stories"] and data["feed_problems"] == []
@@ -230,9 +230,9 @@ def test_stories_command_prints_json_with_citable_ledger_entries(tmp_path):
             assert bodies[mention["article_id"]][mention["start"]:mention["end"]] == mention["text"]
     assert all(s["coverage"]["first"]["source"] in s["outlets"] for s in data["stories"])
     assert (index / "stories.sqlite3").is_file()
-    text = runner.invoke(app, ["--index", str(index), "stories", "--date", "2024-03-06", "-q"])
+    text = runner.invoke(app, ["--index", str(index), "stories", "--date", "2024-03-06", "-q"], obj=given_parts())
     assert text.exit_code == 0 and "# Stories on 2024-03-06" in text.stdout and "Claims:" in text.stdout
-    bad = runner.invoke(app, ["--index", str(index), "stories", "--date", "March 6"])
+    bad = runner.invoke(app, ["--index", str(index), "stories", "--date", "March 6"], obj=given_parts())
     assert bad.exit_code == 2 and "not YYYY-MM-DD" in bad.stderr
 
 

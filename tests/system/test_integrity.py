@@ -12,25 +12,24 @@ from assistant.cli import app
 from assistant.ingest.sources import load_inputs
 from assistant.markers import expand_marker, rewrite_markers, strip_markers
 from assistant.grounding.citations import split_sentences, strip_dangling
-from conftest import FIXTURES
+from conftest import FIXTURES, built, given_parts
 
 runner = CliRunner()
 
 
 def test_check_finds_a_lost_vector_and_repair_restores_it(tmp_path):
     index = tmp_path / "index"
-    assert runner.invoke(app, ["--index", str(index), "ingest", "-q", str(FIXTURES / "articles")]).exit_code == 0
-    assert "intact" in runner.invoke(app, ["--index", str(index), "check", "-q"]).stdout
-    from assistant.services import build_services
+    assert runner.invoke(app, ["--index", str(index), "ingest", "-q", str(FIXTURES / "articles")], obj=given_parts()).exit_code == 0
+    assert "intact" in runner.invoke(app, ["--index", str(index), "check", "-q"], obj=given_parts()).stdout
     from assistant.settings import Settings
-    store = build_services(Settings(index_dir=index)).store
+    store = built(Settings(index_dir=index)).store
     victim = store.all_chunks(include_documents=False)["ids"][0]
     store.collection.update(ids=[victim], embeddings=[[0.0] * store.dimension])  # a vector lost, text kept
-    damaged = runner.invoke(app, ["--index", str(index), "check", "-q"])
+    damaged = runner.invoke(app, ["--index", str(index), "check", "-q"], obj=given_parts())
     assert damaged.exit_code == 1 and "1 damaged articles" in damaged.stdout and victim.split("::")[0] in damaged.stderr
-    repaired = runner.invoke(app, ["--index", str(index), "check", "--repair", "-q"])
+    repaired = runner.invoke(app, ["--index", str(index), "check", "--repair", "-q"], obj=given_parts())
     assert repaired.exit_code == 0 and "1 repaired" in repaired.stdout
-    assert "intact" in runner.invoke(app, ["--index", str(index), "check", "-q"]).stdout
+    assert "intact" in runner.invoke(app, ["--index", str(index), "check", "-q"], obj=given_parts()).stdout
 
 
 LINES = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=300)
