@@ -19,10 +19,9 @@ def retrieval_table(services, dataset: Path, limit: int, seed: int, out: Path, p
     """Hits@k and MRR of each retriever on a stratified sample of the dataset's questions, written to
     out/retrieval.json; `say` hears how the index was prepared."""
     from assistant.evals.datasets import load_dataset, stratified
-    from assistant.evals.orchestrate import prepare
-    from assistant.evals.runner import retrieval_only
+    from assistant.evals.runner import prepare_index, retrieval_only
     data = load_dataset(dataset)
-    say(prepare(services, data, progress))
+    say(prepare_index(data, services.store, services.embeddings, services.settings, progress=progress))
     questions = stratified(data.questions, limit, seed)
     table = {mode: retrieval_only(services.retriever, questions, mode, progress=progress) for mode in RETRIEVAL_MODES}
     out.mkdir(parents=True, exist_ok=True)
