@@ -6,7 +6,7 @@ import calendar
 import re
 from datetime import date, datetime, time, timedelta, timezone
 
-from assistant.lexicon import MONTH_PATTERN, MONTHS
+from assistant.language import MONTH_PATTERN, MONTHS
 
 
 def _range(first: date, last_exclusive: date) -> tuple[datetime, datetime]:

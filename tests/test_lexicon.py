@@ -1,4 +1,4 @@
-"""The lexicon: month names from the calendar, auxiliary groups inside its table."""
+"""The lexicon (in assistant/language.py): month names from the calendar, auxiliary groups inside its table."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from assistant.lexicon import AUXILIARIES, MONTH_NAME_PATTERN, MONTHS, auxiliary_subset
+from assistant.language import AUXILIARIES, MONTH_NAME_PATTERN, MONTHS, auxiliary_subset
 
 
 def test_the_lexicon_spells_months_from_the_calendar_and_keeps_auxiliary_groups_inside_its_table():

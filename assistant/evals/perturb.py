@@ -16,8 +16,7 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from assistant.language import names
-from assistant.lexicon import AUXILIARIES, AUXILIARY_PATTERN, CALENDAR_WORDS, MODALS, alternation
+from assistant.language import AUXILIARIES, AUXILIARY_PATTERN, CALENDAR_WORDS, MODALS, alternation, names
 from assistant.sentences import sentence_spans
 
 NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![\w])")

@@ -18,8 +18,8 @@ from functools import cached_property
 import numpy as np
 
 from assistant.grounding.text import QUOTE_MARKS, detokenize, misquoted
-from assistant.language import STOPWORDS, content_words, names, stem, words
-from assistant.lexicon import IRREGULAR_VERBS, NEGATIONS, OPPOSITES, QUALIFIERS, TITLES
+from assistant.language import (IRREGULAR_VERBS, NEGATIONS, OPPOSITES, QUALIFIERS, STOPWORDS, TITLES, content_words,
+                                 names, stem, words)
 from assistant.markers import MARKER
 from assistant.records import Passage
 from assistant.sentences import sentence_spans

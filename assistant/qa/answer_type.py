@@ -13,8 +13,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from assistant.language import names, normalize_answer
-from assistant.lexicon import AUXILIARIES, MONTH_PREFIX_PATTERN, WEEKDAYS, alternation
+from assistant.language import AUXILIARIES, MONTH_PREFIX_PATTERN, WEEKDAYS, alternation, names, normalize_answer
 
 # Nouns after "which/what" that ask for a place, by kind of place.
 PLACE_NOUNS = {

@@ -17,8 +17,7 @@ from dataclasses import dataclass
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 
-from assistant.language import CALENDAR_WORDS, content_words, normalize_answer
-from assistant.lexicon import MONTHS
+from assistant.language import CALENDAR_WORDS, MONTHS, content_words, normalize_answer
 from assistant.models.chat import with_max_tokens
 from assistant.prompts import load_prompt
 from assistant.qa.answer_type import AnswerType, candidates_in

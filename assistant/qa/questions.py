@@ -14,8 +14,8 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from dateutil import parser as date_parser
 
-from assistant.lexicon import (AUXILIARY_PATTERN, BE_FORMS, DO_FORMS, HAVE_FORMS, MONTH_NAME_PATTERN,
-                               PRESENT_HAVE, REPORT_WORD_PATTERN, alternation, auxiliary_subset)
+from assistant.language import (AUXILIARY_PATTERN, BE_FORMS, DO_FORMS, HAVE_FORMS, MONTH_NAME_PATTERN,
+                                PRESENT_HAVE, REPORT_WORD_PATTERN, alternation, auxiliary_subset)
 from assistant.retrieval.outlets import OutletMatcher, OutletMention
 
 # --- the question's opening: yes/no, set in time, asking which ----------------------------------------

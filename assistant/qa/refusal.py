@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.language import stem
-from assistant.lexicon import AUXILIARIES
+from assistant.language import AUXILIARIES, stem
 
 REFUSAL_PATTERNS = re.compile(
     r"(do(es)? not contain|don't contain|does not (say|mention|state|provide)|not (mentioned|stated|provided) in|"

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.language import STOPWORDS, names, stem
-from assistant.lexicon import MONTH_PATTERN
+from assistant.language import MONTH_PATTERN, STOPWORDS, names, stem
 from assistant.grounding.passage_window import BOILERPLATE
 from assistant.grounding.verify import negated
 from assistant.records import StoredArticle

@@ -19,7 +19,7 @@ from datetime import datetime
 import numpy as np
 from dateutil import parser as date_parser
 
-from assistant.lexicon import CAPITALISED_MONTH_PREFIX_PATTERN
+from assistant.language import CAPITALISED_MONTH_PREFIX_PATTERN
 from assistant.grounding.citations import Citation, citation_json
 from assistant.grounding.verify import sentences_conflict
 from assistant.records import Passage, SearchFilters
