@@ -69,7 +69,9 @@ class Services:
     @built_once
     def answer_chain(self):
         from assistant.qa.answer import AnswerChain
-        return AnswerChain(self.settings, self.retriever, self.chat_model, self.embeddings)
+        from assistant.qa.decompose import ClaimsRoute
+        route = ClaimsRoute(self.settings, self.retriever, self.chat_model, self.embeddings.encode)
+        return AnswerChain(self.settings, self.retriever, self.chat_model, self.embeddings, claims_route=route)
 
     @built_once
     def article_summarizer(self):

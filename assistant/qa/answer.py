@@ -7,6 +7,7 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
+from typing import Protocol
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.prompts import ChatPromptTemplate
@@ -18,8 +19,6 @@ from assistant.prompts import format_passages, load_prompt
 from assistant.grounding.citations import CheckedAnswer, check_answer, citation_json
 from assistant.dates import relative_date_range
 from assistant.qa.entities import mentions, voted_entity
-from assistant.qa.decompose import best_sentence, compose, explain, gather, needs_judge
-from assistant.grounding.judge import ClaimJudge
 from assistant.grounding.passage_window import best_windows
 from assistant.qa.questions import QuestionPlan, analyse
 from assistant.retrieval.outlets import OutletMatcher
@@ -159,14 +158,25 @@ class Turn:
                             **{"plan": self.plan, **extra})
 
 
+class ClaimsRoute(Protocol):
+    """What the chain asks of the claims route (qa.decompose.ClaimsRoute, handed in by services.py)."""
+
+    def answer(self, plan: QuestionPlan, query: str, filters: SearchFilters) -> tuple[str, list[Passage], list[dict]]:
+        ...
+
+
 class AnswerChain:
-    """Answers one question at a time; `stream` yields text pieces, then the final AnswerResult."""
+    """Answers one question at a time; `stream` yields text pieces, then the final AnswerResult.
+
+    `claims_route` answers comparison and temporal yes/no questions claim by claim (settings.decompose); without
+    one every question takes the plain route."""
 
     def __init__(self, settings: Settings, retriever: Retriever, chat_model: BaseChatModel,
-                 embeddings: SentenceEmbeddings):
+                 embeddings: SentenceEmbeddings, claims_route: ClaimsRoute | None = None):
         self.settings = settings
         self.retriever = retriever
         self.embeddings = embeddings
+        self.claims_route = claims_route
         self.answer_prompt = ChatPromptTemplate.from_messages([
             ("system", load_prompt("answer_system").replace("{refusal}", settings.refusal_text)),
             ("human", load_prompt("answer_user")),
@@ -174,7 +184,6 @@ class AnswerChain:
         self.chat_model = chat_model
         self.answer_chain = self.answer_prompt | chat_model
         self.rewrite_chain = text_chain(chat_model, "condense_question", max_tokens=64)
-        self.judge = ClaimJudge(chat_model)
         self.chooser = CandidateChooser(chat_model)
         self._matcher: tuple[frozenset, OutletMatcher] | None = None
 
@@ -235,7 +244,7 @@ class AnswerChain:
             turn.timings["retrieval_ms"] = (time.perf_counter() - mark) * 1000
             yield from self.refusal(turn, [], "unknown_terms", unknown_terms=missing)
             return
-        if self.settings.decompose and plan.yes_no and plan.as_claims().claims:
+        if self.claims_route is not None and self.settings.decompose and plan.yes_no and plan.as_claims().claims:
             yield from self.answer_by_claims(turn)
             return
         # The relative window ("this week", "in March") is the focus's strong preference, never a wall: a
@@ -339,26 +348,15 @@ class AnswerChain:
 
     def answer_by_claims(self, turn: Turn) -> Iterator[str | AnswerResult]:
         """Comparison and temporal yes/no questions: one claim per report, judged apart, composed in code."""
-        query, plan, filters, timings = turn.query, turn.plan, turn.filters, turn.timings
+        timings = turn.timings
         mark = time.perf_counter()
-        judge = self.judge if needs_judge(plan) else None
-        evidence = gather(plan, self.retriever, self.embeddings.encode, judge,
-                          window_chars=self.settings.claim_passage_chars)
-        composition = compose(plan, evidence, self.settings.claim_threshold, self.embeddings.encode)
-        text, passages = explain(plan, composition, self.embeddings.encode)
-        if not passages:  # no report of the named outlets matched a claim: show what the search found instead
-            passages = self.retriever.search(query, k=2, filters=filters)
-            quotes = [f"{p.source} ({(p.published_at or 'undated')[:10]}): “{best_sentence(p, query, self.embeddings.encode).rstrip('.')}” [{i}]."
-                      for i, p in enumerate(passages, 1)]
-            text = " ".join([composition.answer + ".", *quotes])
+        text, passages, claims = self.claims_route.answer(turn.plan, turn.query, turn.filters)
         timings["claims_s"] = time.perf_counter() - mark
         checked = check_answer(text, passages, self.embeddings.encode, self.settings.support_threshold,
                                exempt=is_bare_yes_no, repair=False)
         timings["first_token_s"] = time.perf_counter() - turn.started
         turn.finish()
         yield checked.text
-        claims = [{"text": e.claim.text, "outlet": e.claim.outlet, "support": round(e.support, 3),
-                   "published": e.published, "rule": composition.rule} for e in evidence]
         yield turn.result(checked.text, False, passages, checked, route="claims", claims=claims, raw_answer=text)
 
     def ask(self, question: str, history: Sequence[dict] = (), filters: SearchFilters | None = None,

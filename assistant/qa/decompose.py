@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from langchain_core.language_models import BaseChatModel
+
 from assistant.grounding.judge import ClaimJudge
 from assistant.grounding.passage_window import best_windows
 from assistant.qa.questions import Claim, QuestionPlan
@@ -18,6 +20,7 @@ from assistant.grounding.verify import conflicting_figures, sentences_conflict
 from assistant.records import Passage, SearchFilters
 from assistant.retrieval.protocol import Retriever
 from assistant.sentences import split_sentences
+from assistant.settings import Settings
 
 
 @dataclass
@@ -140,3 +143,30 @@ def explain(plan: QuestionPlan, composition: Composition, encode) -> tuple[str, 
         lines.insert(1, f"The {composition.evidence[0].claim.outlet} report is dated {first} and the "
                         f"{composition.evidence[1].claim.outlet} report {second} [1][2].")
     return " ".join(lines), passages
+
+
+class ClaimsRoute:
+    """The answer chain's route for comparison and temporal yes/no questions: one claim per report, judged apart,
+    composed in code. Built by services.py and handed to AnswerChain, so the chain does not stand on this module
+    (one floor less on the import picture)."""
+
+    def __init__(self, settings: Settings, retriever: Retriever, chat_model: BaseChatModel, encode):
+        self.settings = settings
+        self.retriever = retriever
+        self.encode = encode
+        self.judge = ClaimJudge(chat_model)
+
+    def answer(self, plan: QuestionPlan, query: str, filters: SearchFilters) -> tuple[str, list[Passage], list[dict]]:
+        """The composed answer text (before the citation check), the passages it cites, and each claim's record."""
+        evidence = gather(plan, self.retriever, self.encode, self.judge if needs_judge(plan) else None,
+                          window_chars=self.settings.claim_passage_chars)
+        composition = compose(plan, evidence, self.settings.claim_threshold, self.encode)
+        text, passages = explain(plan, composition, self.encode)
+        if not passages:  # no report of the named outlets matched a claim: show what the search found instead
+            passages = self.retriever.search(query, k=2, filters=filters)
+            quotes = [f"{p.source} ({(p.published_at or 'undated')[:10]}): “{best_sentence(p, query, self.encode).rstrip('.')}” [{i}]."
+                      for i, p in enumerate(passages, 1)]
+            text = " ".join([composition.answer + ".", *quotes])
+        claims = [{"text": e.claim.text, "outlet": e.claim.outlet, "support": round(e.support, 3),
+                   "published": e.published, "rule": composition.rule} for e in evidence]
+        return text, passages, claims

@@ -8,6 +8,7 @@ from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
 
 from assistant.qa.answer import AnswerChain, needs_rewrite
+from assistant.qa.decompose import ClaimsRoute
 from assistant.qa.refusal import looks_like_refusal
 from assistant.markers import expand_marker
 from assistant.grounding.citations import check_answer, split_sentences, strip_dangling
@@ -48,8 +49,11 @@ def fake_model(*replies: str) -> GenericFakeChatModel:
 
 
 def make_chain(settings, embeddings, replies, passages=(P1, P2)):
+    """The chain as services.py assembles it (with the claims route), over a fake retriever and model."""
     retriever = FakeRetriever(passages)
-    return AnswerChain(settings, retriever, fake_model(*replies), embeddings), retriever
+    model = fake_model(*replies)
+    route = ClaimsRoute(settings, retriever, model, embeddings.encode)
+    return AnswerChain(settings, retriever, model, embeddings, claims_route=route), retriever
 
 
 def test_marker_expansion_and_dangling_removal():
@@ -223,3 +227,39 @@ def test_the_sources_panel_names_each_flagged_sentence_with_its_state_and_reason
     html = sources_html(result)
     assert "not supported</b>: The mayor earns 90,000 euros a year" in html
     assert check.reason and check.reason in html
+
+
+P3 = Passage("c::0000", "c", "Plant vote", "Coastal Times", "https://x/c", "2024-05-15T08:00:00+00:00", 0, 90,
+             "The council approved the chip plant by 7 votes to 2 on Tuesday.", 0.7)
+
+
+class RecordingRoute:
+    """A claims route that records the claims it was asked and answers from P1."""
+
+    def __init__(self):
+        self.asked: list[list[str]] = []
+
+    def answer(self, plan, query, filters):
+        self.asked.append([c.outlet for c in plan.claims])
+        text = "Yes. Harbor Ledger (2024-05-14): “The council voted 7 to 2 to approve the plant” [1]."
+        return text, [P1], [{"outlet": "Harbor Ledger"}]
+
+
+def test_a_comparison_goes_to_the_claims_route_the_chain_was_handed(settings, embeddings):
+    """qa.answer does not import the decomposition: services.py hands the chain its claims route. A comparison
+    yes/no question goes there, one claim per named report; a chain given none answers it the plain way."""
+    question = "Did the Harbor Ledger and the Coastal Times both report that the council approved the plant?"
+    route = RecordingRoute()
+    routed = AnswerChain(settings, FakeRetriever([P1, P3]), fake_model("unused"), embeddings, claims_route=route).ask(question)
+    assert route.asked == [["Harbor Ledger", "Coastal Times"]]
+    assert routed.route == "claims" and routed.answer.startswith("Yes.") and routed.claims == [{"outlet": "Harbor Ledger"}]
+    plain = AnswerChain(settings, FakeRetriever([P1, P3]), fake_model("The council approved the plant [1]."),
+                        embeddings).ask(question)
+    assert plain.route == "plain" and route.asked == [["Harbor Ledger", "Coastal Times"]]
+
+
+def test_the_services_hand_the_answer_chain_its_claims_route(settings, embeddings):
+    from assistant.services import build_services
+    from fakes import FakeChatModel
+    chain = build_services(settings, embeddings=embeddings, chat_model=FakeChatModel()).answer_chain
+    assert isinstance(chain.claims_route, ClaimsRoute) and chain.claims_route.retriever is chain.retriever

@@ -29,6 +29,7 @@ The clerk, Ruth Okafor, said the minutes would be posted in the library as well 
 @pytest.fixture(scope="module")
 def chain(tmp_path_factory, embeddings):
     from assistant.qa.answer import AnswerChain
+    from assistant.qa.decompose import ClaimsRoute
     from assistant.models.chat import get_chat_model
     from assistant.retrieval.hybrid import HybridRetriever
     from assistant.settings import Settings
@@ -41,7 +42,9 @@ def chain(tmp_path_factory, embeddings):
     store = ChunkStore(make_client(settings.index_dir, None), settings.collection, embeddings.name, embeddings.dimension)
     report = ingest([str(folder / "articles")], store, embeddings, settings, progress=False)
     assert report.count("new") == 4
-    return AnswerChain(settings, HybridRetriever(store, embeddings, settings), get_chat_model(settings), embeddings)
+    retriever, model = HybridRetriever(store, embeddings, settings), get_chat_model(settings)
+    return AnswerChain(settings, retriever, model, embeddings,
+                       claims_route=ClaimsRoute(settings, retriever, model, embeddings.encode))
 
 
 @pytest.mark.parametrize("question, fact", [
