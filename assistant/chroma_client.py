@@ -79,8 +79,10 @@ def is_store(index_dir: Path) -> bool:
     return (index_dir / "chroma.sqlite3").is_file()
 
 
-def stored_embedding(client: chromadb.ClientAPI, name: str, folder: Path | None = None) -> tuple[str, int] | None:
-    """The embedding model and dimension a collection was built with, None when there is no such collection.
+def stored_embedding(client: chromadb.ClientAPI, name: str,
+                     folder: Path | None = None) -> tuple[str, int, str | None] | None:
+    """The embedding model, dimension and vector family (None for stores older than the family key) a collection
+    was built with, None when there is no such collection.
 
     Commands that only read or delete (stats, list, remove) open the store under this identity, so they
     never load an embedder they do not use.
@@ -92,7 +94,8 @@ def stored_embedding(client: chromadb.ClientAPI, name: str, folder: Path | None 
         meta = client.get_collection(name).metadata or {}
     except Exception as exc:  # a damaged or full store: one line, like every other read
         raise store_problem(folder, "read the index", exc) from None
-    return str(meta.get("embedding_model", "")), int(meta.get("embedding_dim", 0) or 0)
+    return (str(meta.get("embedding_model", "")), int(meta.get("embedding_dim", 0) or 0),
+            meta.get("embedding_family"))
 
 
 def reopen_client(index_dir: Path) -> chromadb.ClientAPI:

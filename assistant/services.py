@@ -7,7 +7,7 @@ from __future__ import annotations
 import functools
 import threading
 
-from assistant.settings import Settings
+from assistant.settings import DEFAULT_EMBEDDING_FAMILY, Settings
 
 
 def built_once(method):
@@ -52,7 +52,8 @@ class Services:
                           lock_path=self.settings.index_dir / ".write.lock" if on_disk else None,
                           lock_wait_s=self.settings.write_wait_s,
                           reopen=(lambda: reopen_client(self.settings.index_dir)) if on_disk else None,
-                          changelog=self.settings.index_dir / ".changes.sqlite3" if on_disk else None)
+                          changelog=self.settings.index_dir / ".changes.sqlite3" if on_disk else None,
+                          family=getattr(self.embeddings, "family", DEFAULT_EMBEDDING_FAMILY))
 
     @built_once
     def retriever(self):

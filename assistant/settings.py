@@ -30,6 +30,14 @@ PROCESS_SWITCHES: dict[str, str] = {
 }
 
 
+# The vectors each embedding backend writes, as a store records them: torch and the fp32 ONNX export give the same
+# vectors within float rounding (cosine >= 0.9999), the int8 export vectors ~0.95 cosine from those, so a store
+# built with one family refuses the other (store.ChunkStore). The first backend of a family is the one a fix names.
+EMBEDDING_FAMILIES: dict[str, str] = {"onnx": "fp32", "torch": "fp32", "onnx-int8": "int8"}
+# A model with an engine of its own (multilingual-e5-small), and a store from before families were recorded.
+DEFAULT_EMBEDDING_FAMILY = "fp32"
+
+
 def process_switch(name: str) -> str:
     """A process switch's value ("" when unset); a name missing from PROCESS_SWITCHES is a programming error."""
     if name not in PROCESS_SWITCHES:

@@ -14,15 +14,16 @@ import threading
 import warnings
 from contextlib import contextmanager
 
-from assistant.settings import Settings
+from assistant.settings import DEFAULT_EMBEDDING_FAMILY, Settings
 
 
 class StoredEmbedder:
-    """The embedder's name and dimension as the store records them: enough to open and read the store."""
+    """The embedder's name, dimension and vector family as the store records them: enough to open and read it."""
 
-    def __init__(self, name: str, dimension: int):
+    def __init__(self, name: str, dimension: int, family: str | None = None):
         self.name = name
         self.dimension = dimension
+        self.family = family or DEFAULT_EMBEDDING_FAMILY  # None: a store from before families were recorded
 
     def encode(self, texts):
         raise RuntimeError("this command opened the store without an embedder; it cannot embed")

@@ -1,6 +1,7 @@
 """The one door to Chroma: writes (under the write lock), reads, listings and dense search.
 
-The collection records which embedding model filled it; opening it with another model is an
+The collection records which embedding model filled it, and which family of its vectors (settings.EMBEDDING_FAMILIES:
+torch and the fp32 ONNX export are one, the int8 export another); opening it with another model or family is an
 error rather than a silent mix of incomparable vectors. Every writer, in any process, takes the
 store's write lock: two processes writing one on-disk Chroma folder corrupt its vector index.
 """
@@ -23,6 +24,7 @@ from filelock import FileLock, Timeout
 
 from assistant.chroma_client import (EmbeddingMismatchError, IndexBusyError, StoreError, store_problem)
 from assistant.records import Chunk, Condition, Passage, SearchFilters, StoredArticle
+from assistant.settings import DEFAULT_EMBEDDING_FAMILY, EMBEDDING_FAMILIES
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,17 @@ def where_for(filters: SearchFilters | None, article_ids: Sequence[str] = ()) ->
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
 
+def family_mismatch(name: str, model_name: str, stored: str, family: str) -> str:
+    """The one line for a store of one vector family opened with an embedder of another, naming the fix."""
+    def backends(of: str) -> str:
+        return " or ".join(b for b, f in EMBEDDING_FAMILIES.items() if f == of) or "unknown"
+    fix = next((f"--set embedding_backend={b}" for b, f in EMBEDDING_FAMILIES.items() if f == stored),
+               "the embedder that built it")
+    return (f"collection {name!r} holds {stored} vectors of {model_name} (embedding_backend={backends(stored)}), and "
+            f"this embedder writes {family} ones (embedding_backend={backends(family)}) that do not compare with them; "
+            f"run with {fix}, or use another --index / collection")
+
+
 def rebuild_body(chunks: list[tuple[int, int, str]]) -> str:
     """Lay chunk texts at their offsets; overlaps agree, gaps (separators) become spaces."""
     size = max(end for _, end, _ in chunks)
@@ -88,13 +101,15 @@ class ChunkStore:
     """Chunks of one collection; ids are `<article id>::<chunk number>`."""
 
     def __init__(self, client: chromadb.ClientAPI, name: str, model_name: str, dimension: int,
-                 lock_path: Path | None = None, lock_wait_s: float = 60.0, reopen=None, changelog: Path | None = None):
+                 lock_path: Path | None = None, lock_wait_s: float = 60.0, reopen=None, changelog: Path | None = None,
+                 family: str = DEFAULT_EMBEDDING_FAMILY):
         self.client = client
         self._changelog = changelog
         self._reopen = reopen  # makes a fresh client (on-disk stores), to see vectors other processes wrote
         self.name = name
         self.model_name = model_name
         self.dimension = dimension
+        self.family = family
         self.lock_wait_s = lock_wait_s
         self._lock = FileLock(str(lock_path), timeout=lock_wait_s) if lock_path else None
         self._local = threading.RLock()  # one writer thread at a time inside this process too
@@ -102,18 +117,21 @@ class ChunkStore:
             self.collection = client.get_or_create_collection(
                 name,
                 configuration={"hnsw": {"space": "cosine"}},
-                metadata={"embedding_model": model_name, "embedding_dim": dimension},
+                metadata={"embedding_model": model_name, "embedding_dim": dimension, "embedding_family": family},
                 embedding_function=None,
             )
         except Exception as exc:  # chromadb's validation errors (a bad collection name) are not one type
             raise StoreError(f"collection {name!r}: {str(exc).splitlines()[0][:200]}") from None
-        stored_model = (self.collection.metadata or {}).get("embedding_model")
-        stored_dim = (self.collection.metadata or {}).get("embedding_dim")
+        meta = self.collection.metadata or {}
+        stored_model, stored_dim = meta.get("embedding_model"), meta.get("embedding_dim")
         if stored_model != model_name or stored_dim != dimension:
             raise EmbeddingMismatchError(
                 f"collection {name!r} was built with embedding model {stored_model!r} ({stored_dim} dims), "
                 f"not {model_name!r} ({dimension} dims); use that model, or a new --index / collection"
             )
+        stored_family = str(meta.get("embedding_family", DEFAULT_EMBEDDING_FAMILY))  # older stores: fp32
+        if stored_family != family:
+            raise EmbeddingMismatchError(family_mismatch(name, model_name, stored_family, family))
         self.max_batch = client.get_max_batch_size()
         self._folder = Path(lock_path).parent if lock_path else None
         try:

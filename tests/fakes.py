@@ -21,9 +21,10 @@ from assistant.language import content_words
 
 
 class FakeEmbeddings(Embeddings):
-    def __init__(self, name: str = "fake-hash-384", dimension: int = 384):
+    def __init__(self, name: str = "fake-hash-384", dimension: int = 384, family: str = "fp32"):
         self.name = name
         self.dimension = dimension
+        self.family = family  # the vector family a store records (settings.EMBEDDING_FAMILIES)
 
     def encode(self, texts: list[str]) -> np.ndarray:
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)

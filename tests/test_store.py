@@ -51,3 +51,48 @@ def test_without_a_write_log_every_write_changes_the_generation_even_when_two_wr
     second = store.generation()
     assert len({seen, first, second}) == 3
     assert store.changed_articles(seen) is None  # readers rebuild what they cannot follow
+
+
+# --- the vector family: torch and the fp32 ONNX export write one family, the int8 export another --------------
+
+def embedder(family: str):
+    """A stand-in with the packaged model's name and size, writing vectors of the given family."""
+    from fakes import FakeEmbeddings
+    return FakeEmbeddings("all-MiniLM-L6-v2", 384, family)
+
+
+@pytest.mark.parametrize("built_with, opened_with, fix", [("fp32", "int8", "--set embedding_backend=onnx,"),
+                                                          ("int8", "fp32", "--set embedding_backend=onnx-int8,")])
+def test_a_store_refuses_an_embedder_of_the_other_family_in_one_line(settings, built_with, opened_with, fix):
+    from assistant.chroma_client import EmbeddingMismatchError
+    build_services(settings, embeddings=embedder(built_with)).ingest([str(FIXTURES / "articles" / "chip-plant.txt")],
+                                                                     progress=False)
+    with pytest.raises(EmbeddingMismatchError) as info:
+        build_services(settings, embeddings=embedder(opened_with)).store
+    line = str(info.value)
+    assert "\n" not in line and fix in line and "another --index" in line and built_with in line, line
+    assert build_services(settings, embeddings=embedder(built_with)).store.count() > 0  # its own family opens it
+
+
+def test_a_store_from_before_the_family_key_counts_as_fp32(settings):
+    from assistant.chroma_client import EmbeddingMismatchError, make_client
+    make_client(settings.index_dir, None).get_or_create_collection(
+        settings.collection, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None,
+        metadata={"embedding_model": "all-MiniLM-L6-v2", "embedding_dim": 384})  # as stores were written before
+    assert build_services(settings, embeddings=embedder("fp32")).store.count() == 0
+    with pytest.raises(EmbeddingMismatchError, match="embedding_backend=onnx,"):
+        build_services(settings, embeddings=embedder("int8")).store
+
+
+def test_the_cli_names_the_backend_to_set_and_still_lists_the_store(tmp_path):
+    from typer.testing import CliRunner
+    from assistant.cli import app
+    runner, index = CliRunner(), str(tmp_path / "index")
+    built = runner.invoke(app, ["--index", index, "ingest", "-q", str(FIXTURES / "articles" / "chip-plant.txt")],
+                          obj={"embeddings": embedder("int8")})
+    assert built.exit_code == 0, built.output
+    refused = runner.invoke(app, ["--index", index, "search", "chip plant"], obj={"embeddings": embedder("fp32")})
+    lines = [line for line in refused.stderr.splitlines() if line.strip()]
+    assert refused.exit_code == 2 and len(lines) == 1 and "--set embedding_backend=onnx-int8" in lines[0], refused.output
+    listed = runner.invoke(app, ["--index", index, "stats"], obj={"embeddings": embedder("fp32")})
+    assert listed.exit_code == 0 and listed.stdout.startswith("1 article"), listed.output  # opened as it was built

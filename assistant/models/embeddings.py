@@ -11,6 +11,7 @@ from pathlib import Path
 from langchain_core.embeddings import Embeddings
 
 from assistant.models.lock import MODEL_LOCK
+from assistant.settings import DEFAULT_EMBEDDING_FAMILY, EMBEDDING_FAMILIES
 
 # Models ship inside packages; never let a library reach for a hub unless the user opts in.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -61,6 +62,7 @@ class SentenceEmbeddings(Embeddings):
         transformers_logging.disable_progress_bar()
 
         self.name = name
+        self.family = EMBEDDING_FAMILIES["torch"]  # which vectors it writes (settings.EMBEDDING_FAMILIES)
         self.batch_size = batch_size
         path = resolve_model_path(name)
         try:
@@ -99,6 +101,7 @@ class E5Embeddings(Embeddings):
         except ImportError as exc:
             raise EmbeddingModelError(f"embedding model {name!r} needs the package {package!r}; reinstall the project") from exc
         self.name = name
+        self.family = DEFAULT_EMBEDDING_FAMILY  # one engine, one set of vectors
         self.batch_size = batch_size
         self.model = module.E5()
         self.dimension = int(self.model.dim)

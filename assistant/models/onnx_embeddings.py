@@ -15,6 +15,7 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from assistant.models.lock import MODEL_LOCK
+from assistant.settings import EMBEDDING_FAMILIES
 
 _export_lock = threading.Lock()
 
@@ -68,6 +69,7 @@ class OnnxEmbeddings(Embeddings):
         import onnxruntime
         from tokenizers import Tokenizer
         self.name = name
+        self.family = EMBEDDING_FAMILIES["onnx-int8" if quantize else "onnx"]  # which vectors it writes
         self.batch_size = batch_size
         path = export(model_dir, cache_dir / f"{name}-onnx", quantize)
         options = onnxruntime.SessionOptions()

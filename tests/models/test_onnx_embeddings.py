@@ -21,6 +21,7 @@ def torch_vectors():
 def test_onnx_vectors_agree_with_torch_in_any_batch_order(torch_vectors, backend, floor):
     from assistant.models.embeddings import get_embeddings
     onnx = get_embeddings("all-MiniLM-L6-v2", backend=backend)
+    assert onnx.family == ("fp32" if backend == "onnx" else "int8")  # what a store records (tests/test_store.py)
     vectors = onnx.encode(TEXTS)
     assert vectors.shape == torch_vectors.shape
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
