@@ -125,6 +125,28 @@ def test_an_index_that_is_not_there_is_an_error_not_an_empty_store(command, tmp_
     assert not typo.exists()
 
 
+@pytest.mark.parametrize("command", [["feeds", "list"], ["feeds", "export"], ["feeds", "remove", "#1"], ["topics", "list"],
+                                     ["topics", "add", "ferry"], ["topics", "remove", "ferry"], ["update"], ["daily"],
+                                     ["watch"], ["mcp"], ["api", "--port", "8799"], ["serve", "--port", "8798"]])
+def test_commands_that_follow_or_serve_an_index_refuse_a_typo_and_create_nothing(command, tmp_path, no_models):
+    typo = tmp_path / "indx"
+    one_line_error(invoke("--index", str(typo), *command), str(typo), "no index there")
+    assert not typo.exists()
+
+
+def test_subscribing_starts_its_database_anywhere_and_says_so_where_no_index_is(tmp_path, monkeypatch, no_models):
+    monkeypatch.chdir(tmp_path)  # a fresh machine: the default index folder is not there yet
+    first = invoke("feeds", "add", "http://example.com/rss.xml")
+    assert first.exit_code == 0 and "new subscriptions database in index (no index there yet" in first.stdout, first.output
+    again = invoke("feeds", "add", "http://example.com/other.xml")
+    assert again.exit_code == 0 and "new subscriptions database" not in again.stdout
+    assert invoke("topics", "add", "ferry").exit_code == 0  # the subscriptions are there now
+    assert (tmp_path / "index" / "follow.sqlite3").is_file() and not (tmp_path / "index" / "chroma.sqlite3").exists()
+    # subscribed, nothing ingested: daily without its update has no index to brief from, and says so
+    one_line_error(invoke("daily", "--no-update"), "no index there")
+    assert not (tmp_path / "index" / "chroma.sqlite3").exists()
+
+
 def test_ingest_creates_the_index_it_is_pointed_at(tmp_path):
     result = invoke("--index", str(tmp_path / "new"), "ingest", "-q", str(FIXTURES / "articles" / "chip-plant.txt"))
     assert result.exit_code == 0 and "1 new" in result.stdout, result.output
