@@ -215,19 +215,33 @@ def test_ingest_source_and_date_for_files_that_name_none(tmp_path):
 
 
 def test_the_same_text_as_txt_and_md_is_one_article(tmp_path):
+    import os
     index = tmp_path / "index"
-    text = "# The Harbour Bell Rings Again\n\nThe old harbour bell rang on Sunday after forty years of silence.\n"
-    (tmp_path / "bell.txt").write_text(text)
-    (tmp_path / "bell.md").write_text(text.replace("  ", " "))
-    first = invoke("--index", str(index), "ingest", "-q", str(tmp_path / "bell.txt"))
-    assert "1 new" in first.stdout, first.output
-    second = invoke("--index", str(index), "ingest", "-q", str(tmp_path / "bell.md"))
-    assert second.exit_code == 0 and "0 new" in second.stdout and "already stored" in second.stdout, second.output
-    assert len(listing(index)) == 1
-    # both in one batch: one article too
-    other = tmp_path / "other"
-    both = invoke("--index", str(other), "ingest", "-q", str(tmp_path / "bell.txt"), str(tmp_path / "bell.md"))
-    assert "1 new" in both.stdout and len(listing(other)) == 1, both.output
+    body = "The old harbour bell rang on Sunday after forty years of silence.\n"
+    txt, md = tmp_path / "bell.txt", tmp_path / "bell.md"
+    txt.write_text("The Harbour Bell Rings Again\n\n" + body)  # a plain first line as the title
+    md.write_text("# The Harbour Bell Rings Again\n\n" + body)  # a Markdown heading
+    os.utime(txt, (1_700_000_000, 1_700_000_000))  # 2023-11-14: the dates come from the files' times, which differ
+    os.utime(md, (1_710_000_000, 1_710_000_000))  # 2024-03-09
+    first = invoke("--index", str(index), "ingest", "-q", str(txt))
+    assert first.exit_code == 0 and "1 new" in first.stdout, first.output
+    second = invoke("--index", str(index), "ingest", "-q", str(md))
+    assert second.exit_code == 0 and "0 new, 0 updated, 1 unchanged, 0 failed" in second.stdout, second.output
+    os.utime(txt, (1_720_000_000, 1_720_000_000))  # touched: still the same article, its date kept
+    third = invoke("--index", str(index), "ingest", "-q", str(txt))
+    assert "0 new, 0 updated, 1 unchanged" in third.stdout, third.output
+    (stored,) = listing(index)
+    assert stored["published_at"].startswith("2023-11-14") and stored["source"] == "Local file"
+    # both in one batch (either order): one article, no id clash
+    for order in ((txt, md), (md, txt)):
+        other = tmp_path / f"other-{order[0].suffix[1:]}"
+        both = invoke("--index", str(other), "ingest", "-q", *map(str, order))
+        assert both.exit_code == 0 and "1 new" in both.stdout and "0 failed" in both.stdout, both.output
+        assert len(listing(other)) == 1
+    # a date of its own (front matter) is news about the article: that one is an update
+    md.write_text("---\npublished_at: 2022-05-01\n---\n# The Harbour Bell Rings Again\n\n" + body)
+    dated = invoke("--index", str(index), "ingest", "-q", str(md))
+    assert "1 updated" in dated.stdout and listing(index)[0]["published_at"].startswith("2022-05-01"), dated.output
 
 
 def test_list_filters_and_remove_deletes_through_the_store(tmp_path):
