@@ -100,6 +100,22 @@ def test_help_imports_no_heavy_library(args):
     assert done.stdout.splitlines()[-1] == "", f"`assistant {' '.join(args)}` imported {done.stdout.splitlines()[-1]}"
 
 
+def test_the_onnx_backend_finds_onnx_without_importing_it():
+    """onnx (~1 s to import, via ml_dtypes) serves only the one-time export: opening the exported embedder for
+    `search` must not import it, and a missing onnx is still one clear error."""
+    import subprocess
+    import sys
+    code = ("import sys\nfrom assistant.models import embeddings, onnx_embeddings\n"
+            "onnx_embeddings.OnnxEmbeddings = lambda *args, **kwargs: object()\n"
+            "embeddings.get_embeddings('all-MiniLM-L6-v2', backend='onnx')\nprint('onnx' in sys.modules)\n"
+            "sys.modules['onnx'] = None\ntry:\n    embeddings.get_embeddings('all-MiniLM-L6-v2', backend='onnx-int8')\n"
+            "except embeddings.EmbeddingModelError as exc:\n    print(exc)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert done.returncode == 0, done.stderr
+    imported, missing = done.stdout.splitlines()[-2:]
+    assert imported == "False" and "needs the onnx package" in missing
+
+
 def test_assistant_variables_are_read_only_in_settings():
     """Settings have one home: no module but assistant/settings.py reads an ASSISTANT_ variable from the environment
     (user settings are Settings fields; process switches go through settings.process_switch)."""
