@@ -75,7 +75,14 @@ def main(ctx: typer.Context,
 # the command line reaches, and a command beside the app keeps the package on the floor a single module stood on.
 def serve(ctx: typer.Context, host: str = typer.Option("127.0.0.1", help="Interface to bind (default: this machine only)."),
           port: int = typer.Option(7860, help="Port (1-65535).")) -> None:
-    """Open the chat page (chat with clickable sources, briefing, library)."""
+    """Open the page: chat with clickable sources, briefing, stories, library, and a Feeds tab to subscribe,
+    see each feed's last fetch and its error, and unsubscribe.
+
+    While it runs, serve also runs the feed schedule, as `assistant watch` does: the subscribed feeds are
+    fetched every update_every_minutes (60) and the day's briefing is written at briefing_time (07:00,
+    briefing_timezone); with no subscriptions it runs nothing, and --set schedule_in_serve=false turns it
+    off (cron with `assistant daily` instead).
+    """
     import socket
     require_store(ctx.obj.settings)  # the page reads an index: a typo in --index is one line, not a new, empty store
     check_port(port)

@@ -157,7 +157,7 @@ def topics_list(ctx: typer.Context) -> None:
 
 
 @topics_app.command("remove")
-def topics_remove(ctx: typer.Context, topic: str) -> None:
+def topics_remove(ctx: typer.Context, topic: str = typer.Argument(..., help="The topic exactly as `assistant topics list` shows it.")) -> None:
     """Stop following a topic."""
     with follow_errors():
         follow_db_or_fail(ctx).remove_topic(topic)

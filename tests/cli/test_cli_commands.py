@@ -71,16 +71,39 @@ def test_help_keeps_every_character_and_shows_no_type_noise():
     assert '"text" (with [n] markers), "passages": [str' in verify
 
 
+def test_arguments_show_their_value_name_and_help_without_type_noise():
+    ingest = invoke("ingest", "--help").stdout
+    assert "ingest [OPTIONS] INPUTS...\n" in ingest and "\n  INPUTS...  Files, folders" in ingest, ingest
+    search = invoke("search", "--help").stdout
+    assert "search [OPTIONS] QUERY\n" in search and "\n  QUERY  Words to find" in search, search
+    assert "\n  TOPIC  The topic exactly as" in invoke("topics", "remove", "--help").stdout
+    assert "ask [OPTIONS] [QUESTION]\n" in invoke("ask", "--help").stdout
+    assert "\n  FILE  JSON lines" in invoke("verify", "--help").stdout
+    assert "Missing argument 'QUERY'" in invoke("search").output
+
+
+def test_serve_help_names_the_feeds_tab_and_the_schedule():
+    text = " ".join(invoke("serve", "--help").stdout.split())
+    assert "a Feeds tab to subscribe" in text and "serve also runs the feed schedule" in text, text
+    assert "update_every_minutes" in text and "schedule_in_serve=false" in text
+
+
 def test_every_command_has_an_example_and_every_option_a_line_of_help():
     names = {name for name, _ in commands(app)}
     assert set(EXAMPLES) <= names, set(EXAMPLES) - names  # no example for a command that is gone
     for name, command in click_commands():  # from the EXAMPLES table (assistant/cli/help_text.py) or the docstring
         text = invoke(*name.split(), "--help").stdout
         assert "Example:" in text and name.split()[-1] in text.split("Example:")[1], name
+        usage = text.splitlines()[0]
+        assert "{" not in usage and "<" not in usage, (name, usage)
+        if "Arguments:" in text:  # value names only: no <str>, <path> or <list[str]> beside them
+            assert "<" not in text.split("Arguments:")[1].split("Options:")[0], (name, text)
         for param in command.params:
             if type(param).__name__ == "TyperOption":
                 assert param.help, f"{name} {param.opts[0]} has no help text"
                 assert "<bool>" not in text and "<str>" not in text.split("Options:")[1], (name, text)
+            else:
+                assert param.help, f"{name} {param.name.upper()} has no help text"
 
 
 # Libraries that take seconds to import: `--help` must show without any of them (they load inside the commands).
