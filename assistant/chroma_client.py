@@ -12,6 +12,8 @@ from urllib.parse import urlparse
 import chromadb
 from chromadb.config import Settings as ChromaSettings
 
+from assistant.settings import is_store  # noqa: F401  (asked here by the commands that open the store)
+
 
 class StoreError(RuntimeError):
     pass
@@ -74,9 +76,6 @@ def make_client(index_dir: Path, chroma_url: str | None) -> chromadb.ClientAPI:
                          "move it aside and ingest again, or run `assistant check --repair`") from None
 
 
-def is_store(index_dir: Path) -> bool:
-    """Whether an on-disk index lives in this folder (so that a typo in --index is not a new, empty store)."""
-    return (index_dir / "chroma.sqlite3").is_file()
 
 
 def stored_embedding(client: chromadb.ClientAPI, name: str,

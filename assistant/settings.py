@@ -51,6 +51,12 @@ def set_in_environment(field: str) -> bool:
     return f"{ENV_PREFIX}{field.upper()}" in os.environ
 
 
+def is_store(index_dir: Path) -> bool:
+    """Whether an on-disk index lives in this folder (so that a typo in --index is not a new, empty store).
+    Here rather than beside Chroma: the subscription commands ask it without importing Chroma (0.9 s)."""
+    return (index_dir / "chroma.sqlite3").is_file()
+
+
 def config_file_path() -> Path | None:
     explicit = process_switch("ASSISTANT_CONFIG")
     if explicit:

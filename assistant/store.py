@@ -32,6 +32,7 @@ class ArticleState:
     content_hash: str
     stored_chunks: int
     expected_chunks: int
+    text_hash: str = ""  # the stored words (Article.text_hash): a re-read of them in another file is no change
 
     @property
     def complete(self) -> bool:
@@ -249,6 +250,7 @@ class ChunkStore:
                     content_hash=hashes.pop() if len(hashes) == 1 else "mixed",
                     stored_chunks=len(metas),
                     expected_chunks=expected,
+                    text_hash=metas[0].get("text_hash", ""),
                 )
         return states
 

@@ -13,7 +13,7 @@ from typing import Optional
 import typer
 
 from assistant.cli import benches, briefings, evaluation, following, library, questions, servers, verifying
-from assistant.cli.common import PLAIN_HELP, check_port, fail, services_or_fail
+from assistant.cli.common import PLAIN_HELP, check_port, fail, require_store, services_or_fail
 from assistant.cli.help_text import annotate
 from assistant.settings import Settings, set_in_environment
 
@@ -80,8 +80,16 @@ def main(ctx: typer.Context,
 # the command line reaches, and a command beside the app keeps the package on the floor a single module stood on.
 def serve(ctx: typer.Context, host: str = typer.Option("127.0.0.1", help="Interface to bind (default: this machine only)."),
           port: int = typer.Option(7860, help="Port (1-65535).")) -> None:
-    """Open the chat page (chat with clickable sources, briefing, library)."""
+    """Open the page: chat with clickable sources, briefing, stories, library, and a Feeds tab to subscribe,
+    see each feed's last fetch and its error, and unsubscribe.
+
+    While it runs, serve also runs the feed schedule, as `assistant watch` does: the subscribed feeds are
+    fetched every update_every_minutes (60) and the day's briefing is written at briefing_time (07:00,
+    briefing_timezone); with no subscriptions it runs nothing, and --set schedule_in_serve=false turns it
+    off (cron with `assistant daily` instead).
+    """
     import socket
+    require_store(ctx.obj.settings)  # the page reads an index: a typo in --index is one line, not a new, empty store
     check_port(port)
     with socket.socket() as probe:
         try:
@@ -92,7 +100,7 @@ def serve(ctx: typer.Context, host: str = typer.Option("127.0.0.1", help="Interf
     from assistant.web.app import PageConfigError, serve as run_page
     settings = ctx.obj.settings
     if settings.schedule_in_serve:
-        services = services_or_fail(ctx)
+        services = services_or_fail(ctx, must_exist=True)
         if services.follow_db.feeds():  # the schedule follows subscriptions; none, no background work
             from assistant.follow.schedule import make_scheduler
             make_scheduler(services, blocking=False).start()

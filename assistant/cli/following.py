@@ -15,12 +15,27 @@ feeds_app = typer.Typer(help="Feed subscriptions: add, list, remove, import/expo
 topics_app = typer.Typer(help="Watchlist: topics, people or companies the briefing follows (\"Your topics\").", **PLAIN_HELP)
 
 
-def follow_db_or_fail(ctx: typer.Context):
-    from assistant.follow.database import FollowDatabaseError, open_database
+def follow_db_or_fail(ctx: typer.Context, create: bool = False):
+    """The subscriptions database beside the index. Only subscribing (`create`) may start one; a folder with neither
+    an index nor subscriptions is a typo in --index for every other command: one line, and nothing written there."""
+    from assistant.follow.database import FollowDatabaseError, folder_problem, open_database
+    problem = folder_problem(ctx.obj.settings, create)
+    if problem:
+        fail(problem)
     try:
         return open_database(ctx.obj.settings)
     except FollowDatabaseError as exc:
         fail(str(exc), code=exc.code)
+
+
+def new_home_note(ctx: typer.Context) -> str:
+    """A second line when subscribing starts the database in a folder with no index: a typo in --index shows."""
+    from assistant.follow.database import new_home
+    settings = ctx.obj.settings
+    if not new_home(settings):
+        return ""
+    return (f"\nnew subscriptions database in {terminal_safe(settings.index_dir)} (no index there yet: "
+            "`assistant update` creates it)")
 
 
 @contextmanager
@@ -39,9 +54,10 @@ def follow_errors():
 def feeds_add(ctx: typer.Context, url: str = typer.Argument(..., help="The feed's http(s) URL."),
               name: str = typer.Option("", "--name", help="A name for the feed (default: the feed's own title).")) -> None:
     """Subscribe to a feed."""
+    note = new_home_note(ctx)
     with follow_errors():
-        feed = follow_db_or_fail(ctx).add_feed(url, name)
-    typer.echo(f"subscribed to {terminal_safe(feed.url)} (#{feed.id}); `assistant update` fetches it")
+        feed = follow_db_or_fail(ctx, create=True).add_feed(url, name)
+    typer.echo(f"subscribed to {terminal_safe(feed.url)} (#{feed.id}); `assistant update` fetches it" + note)
 
 
 @feeds_app.command("list")
@@ -89,13 +105,15 @@ def feeds_import(ctx: typer.Context, file: Path = typer.Argument(..., help="An O
     from assistant.follow.opml import read_opml_file
     with follow_errors():
         outlines = read_opml_file(file)
-        added, skipped, refused = follow_db_or_fail(ctx).add_feeds(outlines, progress=not quiet)
+        note = new_home_note(ctx)
+        added, skipped, refused = follow_db_or_fail(ctx, create=True).add_feeds(outlines, progress=not quiet)
     for line in refused[:MAX_REFUSED_LINES]:
         typer.secho(f"refused: {terminal_safe(line)}", fg=typer.colors.RED, err=True)
     if len(refused) > MAX_REFUSED_LINES:
         typer.secho(f"refused: {len(refused) - MAX_REFUSED_LINES} more outlines that are not http(s) feed URLs",
                     fg=typer.colors.RED, err=True)
-    typer.echo(f"{added} feeds added, {skipped} already subscribed" + (f", {len(refused)} refused" if refused else ""))
+    typer.echo(f"{added} feeds added, {skipped} already subscribed" + (f", {len(refused)} refused" if refused else "")
+               + (note if added else ""))
     if refused:
         raise typer.Exit(2)
 
@@ -106,11 +124,12 @@ def feeds_export(ctx: typer.Context, out: Optional[Path] = typer.Option(None, "-
     database whose other parts are damaged)."""
     from assistant.follow.opml import write_opml
     from assistant.outputs import OutputError, check_output, write_output
+    database = follow_db_or_fail(ctx)  # before the output is checked (which may create its folder)
     try:
         if out is not None:
             check_output(out)
         with follow_errors():
-            text = write_opml(follow_db_or_fail(ctx).subscriptions())
+            text = write_opml(database.subscriptions())
         if out is None:
             typer.echo(text, nl=False)
             return
@@ -138,7 +157,7 @@ def topics_list(ctx: typer.Context) -> None:
 
 
 @topics_app.command("remove")
-def topics_remove(ctx: typer.Context, topic: str) -> None:
+def topics_remove(ctx: typer.Context, topic: str = typer.Argument(..., help="The topic exactly as `assistant topics list` shows it.")) -> None:
     """Stop following a topic."""
     with follow_errors():
         follow_db_or_fail(ctx).remove_topic(topic)
@@ -176,8 +195,10 @@ def daily(ctx: typer.Context, day: Optional[str] = typer.Option(None, "--date", 
     from assistant.follow.daily import run_daily
     from assistant.chroma_client import StoreError
     chosen = parse_date(day)
-    follow_db_or_fail(ctx)
-    services = services_or_fail(ctx)
+    with follow_errors():
+        subscribed = bool(follow_db_or_fail(ctx).feeds())
+    # the index may be new only when this run's update is to fill it (subscribed before the first ingest)
+    services = services_or_fail(ctx, must_exist=no_update or not subscribed)
     chat_model_or_fail(services)
     with follow_errors():
         try:
@@ -193,8 +214,9 @@ def watch(ctx: typer.Context) -> None:
     import logging
     from assistant.follow.schedule import make_scheduler
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    follow_db_or_fail(ctx)
-    services = services_or_fail(ctx)
+    with follow_errors():
+        subscribed = bool(follow_db_or_fail(ctx).feeds())
+    services = services_or_fail(ctx, must_exist=not subscribed)  # a new index only for the feeds to fill
     chat_model_or_fail(services)
     settings = ctx.obj.settings
     typer.echo(f"watching: feeds every {settings.update_every_minutes} min, briefing at {settings.briefing_time} "

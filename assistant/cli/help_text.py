@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import inspect
 
+from typer.core import TyperArgument, TyperCommand
+
 # One example per command (by its full name); shown under "Example:" at the end of its --help.
 EXAMPLES: dict[str, list[str]] = {
     "ingest": ["assistant ingest articles/ https://example.com/feed.xml",
@@ -81,13 +83,43 @@ def _annotate_callback(callback) -> None:
         info = parameter.default
         annotation = str(parameter.annotation)
         if isinstance(info, ArgumentInfo) and info.metavar is None:
-            info.metavar = name.upper() + ("..." if "list" in annotation else "")
+            info.metavar = name.upper()  # PlainArgument adds "..." where it takes several
         if not isinstance(info, OptionInfo):
             continue
         if not info.help and name in OPTION_HELP:
             info.help = OPTION_HELP[name]
         if info.metavar is None and not isinstance(info.default, bool) and annotation != "bool":
             info.metavar = _metavar(name, annotation)
+
+
+class PlainArgument(TyperArgument):
+    """An argument shown as click shows one (`INPUTS...`, `[QUESTION]`): typer 0.29 prints its type beside its
+    name even when it has a value name (`INPUTS... <list[str]>`, `FILE <path>`) and braces it in the usage line
+    (`{INPUTS...}...`); the value name and the help say what it takes."""
+
+    @property
+    def display_name_raw(self) -> str:
+        return self.metavar or self.name.upper()
+
+    def _rich_display_name(self) -> str:
+        return self.display_name_raw + ("..." if self.nargs != 1 else "")
+
+    def _usage_display_name(self) -> str:
+        name = self._rich_display_name()
+        return name if self.required else f"[{name}]"
+
+    def display_type_rich(self, ctx) -> None:
+        return None
+
+
+class PlainCommand(TyperCommand):
+    """Typer's command with its arguments displayed as PlainArgument (typer builds them; the class is swapped)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for param in self.params:
+            if type(param) is TyperArgument:
+                param.__class__ = PlainArgument  # same state: only the displays above differ
 
 
 def _epilog(lines: list[str]) -> str:
@@ -108,6 +140,8 @@ def annotate(app) -> None:
     """Give every command its example and every option its value name and help (once, before parsing)."""
     for full_name, info in commands(app):
         _annotate_callback(info.callback)
+        if info.cls in (None, TyperCommand):
+            info.cls = PlainCommand
         if full_name in EXAMPLES and not info.epilog:
             info.epilog = _epilog(EXAMPLES[full_name])
     _annotate_callback(app.registered_callback.callback)

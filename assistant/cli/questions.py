@@ -16,7 +16,8 @@ SEARCH_MODES = ("dense", "bm25", "hybrid")
 MAX_SEARCH_K = 100
 
 
-def search(ctx: typer.Context, query: str, k: int = typer.Option(5, "-k", help="How many passages."),
+def search(ctx: typer.Context, query: str = typer.Argument(..., help="Words to find, e.g. \"night ferry\" (at most 2,000 characters)."),
+           k: int = typer.Option(5, "-k", help="How many passages."),
            source: list[str] = typer.Option([], "--source", help="Only this outlet (repeatable)."),
            since: Optional[str] = typer.Option(None, help="Only articles published at or after this date."),
            until: Optional[str] = typer.Option(None, help="Only articles published before this date."),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from assistant.cli.common import check_port, fail, services_or_fail
+from assistant.cli.common import check_port, fail, require_store, services_or_fail
 
 
 def mcp_command(ctx: typer.Context,
@@ -17,12 +17,13 @@ def mcp_command(ctx: typer.Context,
     if transport not in ("stdio", "http"):
         fail(f"--transport {transport!r}: choose stdio or http")
     settings = ctx.obj.settings
+    require_store(settings)  # before anything is printed or bound: a typo in --index is one line
     if transport == "http":
         check_port(port)
         if bind_problem(host, settings.api_token):
             fail(bind_problem(host, settings.api_token))
         typer.echo(f"MCP on http://{host}:{port}/mcp  (Ctrl+C to stop)", err=True)
-    services = services_or_fail(ctx)
+    services = services_or_fail(ctx, must_exist=True)
     try:
         run_mcp(services, "stdio" if transport == "stdio" else "streamable-http", host, port, settings.api_token)
     except KeyboardInterrupt:
@@ -36,6 +37,7 @@ def api_command(ctx: typer.Context, host: str = typer.Option("127.0.0.1", help="
     from assistant.api.guard import bind_problem
     from assistant.api.http import run_api
     settings = ctx.obj.settings
+    require_store(settings)
     check_port(port)
     if bind_problem(host, settings.api_token):
         fail(bind_problem(host, settings.api_token))
@@ -44,6 +46,6 @@ def api_command(ctx: typer.Context, host: str = typer.Option("127.0.0.1", help="
             probe.bind((host, port))
         except OSError as exc:
             fail(f"cannot listen on {host}:{port} ({exc.strerror or exc}); choose another --port")
-    services = services_or_fail(ctx)
+    services = services_or_fail(ctx, must_exist=True)
     typer.echo(f"API on http://{host}:{port}/v1 (model news-assistant){' with bearer token' if settings.api_token else ''}  (Ctrl+C to stop)")
     run_api(services, host, port, settings.api_token)

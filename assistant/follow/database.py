@@ -304,6 +304,30 @@ def open_database(settings) -> FollowDatabase:
     return FollowDatabase(database_path(settings), wait_s=settings.write_wait_s)
 
 
+def folder_problem(settings, create: bool) -> str | None:
+    """Why the subscriptions database may not be opened in the index folder (None: it may).
+
+    An index or a subscriptions database already there: it may. Subscribing (`create`: feeds add, feeds import)
+    starts one anywhere, as ingest starts an index (a user may subscribe before ingesting: `update` fills the
+    index); every other command reading a folder with neither is a typo in --index, and writes nothing there."""
+    from assistant.settings import is_store
+    if settings.chroma_url or database_path(settings).is_file():
+        return None
+    folder = settings.index_dir
+    if folder.exists() and not folder.is_dir():
+        return f"{folder}: the index path is a file, not a folder; choose another --index"
+    if create or is_store(folder):
+        return None
+    return (f"{folder}: no index there and no subscriptions; check --index, or subscribe with "
+            "`assistant feeds add URL`")
+
+
+def new_home(settings) -> bool:
+    """Whether subscribing now starts the database in a folder with no index yet (said, so a typo shows at once)."""
+    from assistant.settings import is_store
+    return not settings.chroma_url and not database_path(settings).is_file() and not is_store(settings.index_dir)
+
+
 def feed_articles(settings) -> list[tuple[str, list[str]]]:
     """Each subscribed feed's title and the ids of the articles it delivered (in the order stored), for the
     story view's followed outlets; empty, and nothing created, when the settings have no follow database."""

@@ -4,7 +4,8 @@ Idempotent by construction: an article whose stored chunks are complete and carr
 content hash is skipped; anything else (new, changed, half-written by a killed run) is
 rewritten from scratch under deterministic ids, so a re-run converges to the same index.
 One text is one article: the same title, body and outlet already stored under another id (the story
-saved as .txt and as .md, or fetched under two URLs) is reported as a duplicate, not stored again.
+saved as .txt and as .md, or fetched under two URLs) is reported as a duplicate, not stored again;
+under its own id, a re-read that names nothing but its words (its date only its file's time) is unchanged.
 """
 
 from __future__ import annotations
@@ -50,6 +51,13 @@ class ArticleDefaults:
         if self.published_at is not None and (article.published_at is None or dated_by_file(article)):
             changes["published_at"] = self.published_at
         return replace(article, **changes) if changes else article
+
+
+def names_nothing_else(article: Article) -> bool:
+    """Whether the article says nothing about itself beyond its words: no URL, no author, and no date but its
+    file's time (a .txt, a .md without front matter). Another read of the same words is then the same article,
+    whatever file type or modification time it came with."""
+    return not article.url and not article.author and dated_by_file(article)
 
 
 def dated_by_file(article: Article) -> bool:
@@ -98,10 +106,13 @@ def load_articles(inputs: Iterable[str], settings: Settings, on_error: Callable[
             article = defaults.apply(article)
             earlier = by_id.get(article.id)
             if earlier is not None and earlier.content_hash != article.content_hash:
-                report(f"{article.origin}: id {article.id!r} is already used by {earlier.origin} in this batch; "
-                       "skipped (give each article its own id)")
-                continue
-            by_id[article.id] = article
+                if earlier.text_hash == article.text_hash and names_nothing_else(article):
+                    continue  # the same words again (bell.txt and bell.md): one article, the first read
+                if not (earlier.text_hash == article.text_hash and names_nothing_else(earlier)):
+                    report(f"{article.origin}: id {article.id!r} is already used by {earlier.origin} in this batch; "
+                           "skipped (give each article its own id)")
+                    continue
+            by_id[article.id] = article  # new, or the same words with a date, URL or author of their own
         for error in result.errors:
             report(error)
     return list(by_id.values()), errors
@@ -142,7 +153,8 @@ def _ingest_locked(articles: list[Article], store: ChunkStore, embeddings: Sente
 
     for article in articles:
         state = states.get(article.id)
-        if state is not None and state.complete and state.content_hash == article.content_hash:
+        if state is not None and state.complete and (state.content_hash == article.content_hash or (
+                state.text_hash == article.text_hash and names_nothing_else(article))):
             outcomes.append(ArticleOutcome(article.id, article.title, article.origin, "unchanged", state.stored_chunks))
             bar.update(1)
             continue

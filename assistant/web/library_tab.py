@@ -40,6 +40,19 @@ def library_rows(services: PageServices, query: str = ""):
     return table, gr.update(choices=[(choice_label(r), r["id"]) for r in rows], value=None)
 
 
+def delete_refusal(article_id: str, confirmed: str, api_open: bool) -> str | None:
+    """Why "Yes, delete it" may not delete this article (None: it may).
+
+    `confirmed` is the id the confirmation question named, kept in the session's server-side state (a client
+    cannot send it). Only that article is deleted (a choice changed after "Delete…" is not deleted unasked),
+    and without the page's login (`api_open` False) only after the question: one POST to Gradio's queue does
+    not delete. Not access control: a client that reaches the page can ask first too (docs/security.md).
+    Behind the login, API clients may delete directly."""
+    if (confirmed or not api_open) and confirmed != article_id:
+        return "⚠️ Confirm first: choose the article, then Delete… and Yes."
+    return None
+
+
 def build_library_tab(services: PageServices, destructive_api: bool) -> LibraryTab:
     def articles_table(query: str = ""):
         return library_rows(services, query)
@@ -70,32 +83,36 @@ def build_library_tab(services: PageServices, destructive_api: bool) -> LibraryT
         return summary + "\n\n" + "\n".join(lines), *articles_table(query), None, ""
 
     def ask_to_confirm(article_id: str | None):
+        """The question, and the id it names kept in this session's server-side state (what "Yes" may delete)."""
         if not article_id:
-            return "Choose an article to delete.", gr.update(visible=False), ""
+            return "Choose an article to delete.", gr.update(visible=False), "", ""
         found = [r for r in services.articles() if r["id"] == article_id]
         if not found:
-            return "⚠️ That article is no longer in the library.", gr.update(visible=False), ""
+            return "⚠️ That article is no longer in the library.", gr.update(visible=False), "", ""
         row = found[0]
         question = (f"Delete **“{cell(row['title'])}”** ({cell(row['outlet'])}, {row['date'] or 'undated'}, "
                     f"{row['chunks']} chunks) from the library? This cannot be undone.")
-        return "", gr.update(visible=True), question
+        return "", gr.update(visible=True), question, article_id
 
-    def delete(article_id: str | None, query: str):
+    def delete(article_id: str | None, query: str, confirmed: str):
         from assistant.chroma_client import StoreError
         hidden = gr.update(visible=False)
         if not article_id:
-            return "Choose an article to delete.", *articles_table(query), hidden
+            return "Choose an article to delete.", *articles_table(query), hidden, ""
+        refusal = delete_refusal(article_id, confirmed, destructive_api)
+        if refusal:
+            return refusal, *articles_table(query), hidden, ""
         found = [r for r in services.articles() if r["id"] == article_id]
         if not found:
-            return "⚠️ That article is no longer in the library.", *articles_table(query), hidden
+            return "⚠️ That article is no longer in the library.", *articles_table(query), hidden, ""
         _, store = services.store()
         try:
             removed = store.delete_article(article_id)  # takes the store's write lock, like every writer
         except StoreError as exc:
-            return f"⚠️ {exc}", *articles_table(query), hidden
+            return f"⚠️ {exc}", *articles_table(query), hidden, ""
         row = found[0]
         return (f"Deleted **“{cell(row['title'])}”** ({cell(row['outlet'])}, {removed} chunks).",
-                *articles_table(query), hidden)
+                *articles_table(query), hidden, "")
 
     with gr.Row():
         files = gr.File(file_count="multiple", label="Upload articles (.txt .md .html .json .jsonl .rss .xml)",
@@ -117,11 +134,13 @@ def build_library_tab(services: PageServices, destructive_api: bool) -> LibraryT
     ingested = ingest_button.click(run_ingest, [files, urls, filter_box], [ingest_result, table, to_delete, files, urls],
                                    api_name="ingest")
     filter_box.change(articles_table, [filter_box], [table, to_delete], api_name="articles")
-    delete_button.click(ask_to_confirm, [to_delete], [ingest_result, confirm_box, confirm_text],
+    confirmed = gr.State("")  # the id the confirmation question named, kept on the server for this session
+    delete_button.click(ask_to_confirm, [to_delete], [ingest_result, confirm_box, confirm_text, confirmed],
                         api_name="delete_confirm", api_visibility="private")
-    cancel_button.click(lambda: gr.update(visible=False), None, [confirm_box], api_name="delete_cancel",
+    cancel_button.click(lambda: (gr.update(visible=False), ""), None, [confirm_box, confirmed], api_name="delete_cancel",
                         api_visibility="private")
-    # deleting is open to API clients only behind the page's login (web_username / web_password)
-    deleted = confirm_button.click(delete, [to_delete, filter_box], [ingest_result, table, to_delete, confirm_box],
+    # deleting is listed for API clients only behind the page's login (web_username / web_password)
+    deleted = confirm_button.click(delete, [to_delete, filter_box, confirmed],
+                                   [ingest_result, table, to_delete, confirm_box, confirmed],
                                    api_name="delete", api_visibility="public" if destructive_api else "private")
     return LibraryTab(ingested=ingested, deleted=deleted, table=table, to_delete=to_delete)

@@ -74,16 +74,39 @@ def test_help_keeps_every_character_and_shows_no_type_noise():
     assert '"text" (with [n] markers), "passages": [str' in verify
 
 
+def test_arguments_show_their_value_name_and_help_without_type_noise():
+    ingest = invoke("ingest", "--help").stdout
+    assert "ingest [OPTIONS] INPUTS...\n" in ingest and "\n  INPUTS...  Files, folders" in ingest, ingest
+    search = invoke("search", "--help").stdout
+    assert "search [OPTIONS] QUERY\n" in search and "\n  QUERY  Words to find" in search, search
+    assert "\n  TOPIC  The topic exactly as" in invoke("topics", "remove", "--help").stdout
+    assert "ask [OPTIONS] [QUESTION]\n" in invoke("ask", "--help").stdout
+    assert "\n  FILE  JSON lines" in invoke("verify", "--help").stdout
+    assert "Missing argument 'QUERY'" in invoke("search").output
+
+
+def test_serve_help_names_the_feeds_tab_and_the_schedule():
+    text = " ".join(invoke("serve", "--help").stdout.split())
+    assert "a Feeds tab to subscribe" in text and "serve also runs the feed schedule" in text, text
+    assert "update_every_minutes" in text and "schedule_in_serve=false" in text
+
+
 def test_every_command_has_an_example_and_every_option_a_line_of_help():
     names = {name for name, _ in commands(app)}
     assert set(EXAMPLES) <= names, set(EXAMPLES) - names  # no example for a command that is gone
     for name, command in click_commands():  # from the EXAMPLES table (assistant/cli/help_text.py) or the docstring
         text = invoke(*name.split(), "--help").stdout
         assert "Example:" in text and name.split()[-1] in text.split("Example:")[1], name
+        usage = text.splitlines()[0]
+        assert "{" not in usage and "<" not in usage, (name, usage)
+        if "Arguments:" in text:  # value names only: no <str>, <path> or <list[str]> beside them
+            assert "<" not in text.split("Arguments:")[1].split("Options:")[0], (name, text)
         for param in command.params:
             if type(param).__name__ == "TyperOption":
                 assert param.help, f"{name} {param.opts[0]} has no help text"
                 assert "<bool>" not in text and "<str>" not in text.split("Options:")[1], (name, text)
+            else:
+                assert param.help, f"{name} {param.name.upper()} has no help text"
 
 
 # Libraries that take seconds to import: `--help` must show without any of them (they load inside the commands).
@@ -101,6 +124,22 @@ def test_help_imports_no_heavy_library(args):
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert done.returncode == 0 and "Usage:" in done.stdout, done.stderr
     assert done.stdout.splitlines()[-1] == "", f"`assistant {' '.join(args)}` imported {done.stdout.splitlines()[-1]}"
+
+
+def test_the_onnx_backend_finds_onnx_without_importing_it():
+    """onnx (~1 s to import, via ml_dtypes) serves only the one-time export: opening the exported embedder for
+    `search` must not import it, and a missing onnx is still one clear error."""
+    import subprocess
+    import sys
+    code = ("import sys\nfrom assistant.models import embeddings, onnx_embeddings\n"
+            "onnx_embeddings.OnnxEmbeddings = lambda *args, **kwargs: object()\n"
+            "embeddings.get_embeddings('all-MiniLM-L6-v2', backend='onnx')\nprint('onnx' in sys.modules)\n"
+            "sys.modules['onnx'] = None\ntry:\n    embeddings.get_embeddings('all-MiniLM-L6-v2', backend='onnx-int8')\n"
+            "except embeddings.EmbeddingModelError as exc:\n    print(exc)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert done.returncode == 0, done.stderr
+    imported, missing = done.stdout.splitlines()[-2:]
+    assert imported == "False" and "needs the onnx package" in missing
 
 
 def test_assistant_variables_are_read_only_in_settings():
@@ -126,6 +165,28 @@ def test_an_index_that_is_not_there_is_an_error_not_an_empty_store(command, tmp_
     typo = tmp_path / "indx"
     one_line_error(invoke("--index", str(typo), *command, parts=no_models), str(typo), "no index there")
     assert not typo.exists()
+
+
+@pytest.mark.parametrize("command", [["feeds", "list"], ["feeds", "export"], ["feeds", "remove", "#1"], ["topics", "list"],
+                                     ["topics", "add", "ferry"], ["topics", "remove", "ferry"], ["update"], ["daily"],
+                                     ["watch"], ["mcp"], ["api", "--port", "8799"], ["serve", "--port", "8798"]])
+def test_commands_that_follow_or_serve_an_index_refuse_a_typo_and_create_nothing(command, tmp_path, no_models):
+    typo = tmp_path / "indx"
+    one_line_error(invoke("--index", str(typo), *command), str(typo), "no index there")
+    assert not typo.exists()
+
+
+def test_subscribing_starts_its_database_anywhere_and_says_so_where_no_index_is(tmp_path, monkeypatch, no_models):
+    monkeypatch.chdir(tmp_path)  # a fresh machine: the default index folder is not there yet
+    first = invoke("feeds", "add", "http://example.com/rss.xml")
+    assert first.exit_code == 0 and "new subscriptions database in index (no index there yet" in first.stdout, first.output
+    again = invoke("feeds", "add", "http://example.com/other.xml")
+    assert again.exit_code == 0 and "new subscriptions database" not in again.stdout
+    assert invoke("topics", "add", "ferry").exit_code == 0  # the subscriptions are there now
+    assert (tmp_path / "index" / "follow.sqlite3").is_file() and not (tmp_path / "index" / "chroma.sqlite3").exists()
+    # subscribed, nothing ingested: daily without its update has no index to brief from, and says so
+    one_line_error(invoke("daily", "--no-update"), "no index there")
+    assert not (tmp_path / "index" / "chroma.sqlite3").exists()
 
 
 def test_ingest_creates_the_index_it_is_pointed_at(tmp_path):
@@ -196,19 +257,33 @@ def test_ingest_source_and_date_for_files_that_name_none(tmp_path):
 
 
 def test_the_same_text_as_txt_and_md_is_one_article(tmp_path):
+    import os
     index = tmp_path / "index"
-    text = "# The Harbour Bell Rings Again\n\nThe old harbour bell rang on Sunday after forty years of silence.\n"
-    (tmp_path / "bell.txt").write_text(text)
-    (tmp_path / "bell.md").write_text(text.replace("  ", " "))
-    first = invoke("--index", str(index), "ingest", "-q", str(tmp_path / "bell.txt"))
-    assert "1 new" in first.stdout, first.output
-    second = invoke("--index", str(index), "ingest", "-q", str(tmp_path / "bell.md"))
-    assert second.exit_code == 0 and "0 new" in second.stdout and "already stored" in second.stdout, second.output
-    assert len(listing(index)) == 1
-    # both in one batch: one article too
-    other = tmp_path / "other"
-    both = invoke("--index", str(other), "ingest", "-q", str(tmp_path / "bell.txt"), str(tmp_path / "bell.md"))
-    assert "1 new" in both.stdout and len(listing(other)) == 1, both.output
+    body = "The old harbour bell rang on Sunday after forty years of silence.\n"
+    txt, md = tmp_path / "bell.txt", tmp_path / "bell.md"
+    txt.write_text("The Harbour Bell Rings Again\n\n" + body)  # a plain first line as the title
+    md.write_text("# The Harbour Bell Rings Again\n\n" + body)  # a Markdown heading
+    os.utime(txt, (1_700_000_000, 1_700_000_000))  # 2023-11-14: the dates come from the files' times, which differ
+    os.utime(md, (1_710_000_000, 1_710_000_000))  # 2024-03-09
+    first = invoke("--index", str(index), "ingest", "-q", str(txt))
+    assert first.exit_code == 0 and "1 new" in first.stdout, first.output
+    second = invoke("--index", str(index), "ingest", "-q", str(md))
+    assert second.exit_code == 0 and "0 new, 0 updated, 1 unchanged, 0 failed" in second.stdout, second.output
+    os.utime(txt, (1_720_000_000, 1_720_000_000))  # touched: still the same article, its date kept
+    third = invoke("--index", str(index), "ingest", "-q", str(txt))
+    assert "0 new, 0 updated, 1 unchanged" in third.stdout, third.output
+    (stored,) = listing(index)
+    assert stored["published_at"].startswith("2023-11-14") and stored["source"] == "Local file"
+    # both in one batch (either order): one article, no id clash
+    for order in ((txt, md), (md, txt)):
+        other = tmp_path / f"other-{order[0].suffix[1:]}"
+        both = invoke("--index", str(other), "ingest", "-q", *map(str, order))
+        assert both.exit_code == 0 and "1 new" in both.stdout and "0 failed" in both.stdout, both.output
+        assert len(listing(other)) == 1
+    # a date of its own (front matter) is news about the article: that one is an update
+    md.write_text("---\npublished_at: 2022-05-01\n---\n# The Harbour Bell Rings Again\n\n" + body)
+    dated = invoke("--index", str(index), "ingest", "-q", str(md))
+    assert "1 updated" in dated.stdout and listing(index)[0]["published_at"].startswith("2022-05-01"), dated.output
 
 
 def test_list_filters_and_remove_deletes_through_the_store(tmp_path):

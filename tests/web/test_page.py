@@ -321,6 +321,35 @@ def test_the_api_names_every_endpoint_and_hides_delete_without_a_login(fake_page
     assert {"/delete", "/feeds_remove"} <= set(guarded.get_api_info()["named_endpoints"])
 
 
+def queue_call(url: str, fn_index: int, data: list, session: str) -> str:
+    """One raw POST to Gradio's queue, as the page's own script sends it (no browser, no login): the result line."""
+    joined = requests.post(url + "gradio_api/queue/join", timeout=30,
+                           json={"data": data, "fn_index": fn_index, "session_hash": session, "event_data": None, "trigger_id": None})
+    assert joined.ok, joined.text
+    with requests.get(url + f"gradio_api/queue/data?session_hash={session}", stream=True, timeout=60) as stream:
+        return next(line.decode() for line in stream.iter_lines() if b"process_completed" in line)
+
+
+@slow_browser
+def test_a_raw_post_to_the_hidden_delete_deletes_nothing_without_the_question(fake_page, tmp_path):
+    """"private" only hides an endpoint from the API page and the client libraries: the queue runs any handler.
+    Without the login, one POST to delete is refused; the page's flow (question, then Yes) is what deletes."""
+    story = tmp_path / "pier.md"
+    story.write_text("---\ntitle: Pier Lights Return\nsource: Harbor Gazette\npublished_at: 2021-04-01\n---\n\n"
+                     "The pier lights were switched on again on Friday after a winter of repairs, the port said.\n")
+    fake_page.services.ingest([str(story)], progress=False)
+    article = next(a.id for a in fake_page.services.store.list_articles() if a.title == "Pier Lights Return")
+    count = len(fake_page.services.store.list_articles())
+    config = requests.get(fake_page.url + "config", timeout=30).json()
+    fn = {d.get("api_name"): d["id"] for d in config["dependencies"]}
+    queue_call(fake_page.url, fn["articles"], [""], "raw")  # fills this session's delete choices
+    refused = queue_call(fake_page.url, fn["delete"], [article, "", article], "raw")  # the state cannot be sent
+    assert "Confirm first" in refused and len(fake_page.services.store.list_articles()) == count
+    queue_call(fake_page.url, fn["delete_confirm"], [article], "raw")
+    deleted = queue_call(fake_page.url, fn["delete"], [article, "", None], "raw")
+    assert "Deleted" in deleted and len(fake_page.services.store.list_articles()) == count - 1  # not access control
+
+
 @slow_browser
 def test_uploads_come_only_from_the_page_and_are_capped(fake_page):
     upload_url = fake_page.url + "gradio_api/upload"

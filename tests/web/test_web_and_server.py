@@ -221,6 +221,15 @@ def test_the_header_counts_and_lists_what_was_added_since_the_last_visit():
     assert "Nothing new since your last visit" in header_text(rows, "2026-02-01T00:00:00+00:00")
 
 
+def test_the_page_deletes_only_the_article_its_question_named():
+    from assistant.web.library_tab import delete_refusal
+    assert delete_refusal("a-1", "a-1", api_open=False) is None  # Delete…, then Yes: the page's own flow
+    assert "Confirm first" in delete_refusal("a-1", "", api_open=False)  # one raw POST to the queue, no login
+    assert "Confirm first" in delete_refusal("a-2", "a-1", api_open=False)  # the choice changed after the question
+    assert "Confirm first" in delete_refusal("a-2", "a-1", api_open=True)
+    assert delete_refusal("a-1", "", api_open=True) is None  # behind the login, API clients delete directly
+
+
 def test_cross_origin_writes_and_oversized_uploads_are_refused_before_the_app():
     from starlette.applications import Starlette
     from starlette.responses import PlainTextResponse
