@@ -12,8 +12,6 @@ from urllib.parse import urlparse
 import chromadb
 from chromadb.config import Settings as ChromaSettings
 
-from assistant.settings import is_store  # noqa: F401  (asked here by the commands that open the store)
-
 
 class StoreError(RuntimeError):
     pass

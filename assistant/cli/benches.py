@@ -35,7 +35,7 @@ def bench_startup(ctx: typer.Context,
     """Wall time of `--help`, `stats`, `search` and `ask` from a fresh process each (median of --runs)."""
     import tempfile
     from assistant.benchmarks import run_startup_benchmark
-    from assistant.chroma_client import is_store
+    from assistant.settings import is_store
     settings = ctx.obj.settings
     with tempfile.TemporaryDirectory(prefix="bench-startup-") as folder:
         index = settings.index_dir

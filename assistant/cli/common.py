@@ -34,7 +34,7 @@ def require_store(settings: Settings) -> None:
     (only the commands that write articles create one)."""
     if settings.chroma_url:
         return
-    from assistant.chroma_client import is_store
+    from assistant.settings import is_store
     folder = settings.index_dir
     if folder.exists() and not folder.is_dir():
         fail(f"{folder}: the index path is a file, not a folder; choose another --index")
