@@ -25,6 +25,7 @@ from assistant.retrieval.outlets import OutletMatcher
 from assistant.qa.refusal import looks_like_refusal, unknown_terms
 from assistant.qa.answer_type import expected_type, names_kind, spelled_out
 from assistant.qa.candidates import Candidate, CandidateChooser, candidates_for
+from assistant.qa.naming import named_in_full
 from assistant.retrieval.recency import TimeFocus, as_of_label, time_focus
 from assistant.retrieval.protocol import Retriever
 from assistant.records import Passage, SearchFilters
@@ -317,7 +318,8 @@ class AnswerChain:
             checked = check_answer(raw, passages, self.embeddings.encode, self.settings.support_threshold,
                                    exempt=is_bare_yes_no)
             timings["verify_ms"] = (time.perf_counter() - mark) * 1000
-            answer = spelled_out(checked.text, wanted) if plan.shape == "fact" else checked.text
+            answer = named_in_full(spelled_out(checked.text, wanted), passages, wanted.kind) \
+                if plan.shape == "fact" else checked.text
             if plan.shape == "inference":
                 voted = self.vote(query, plan, answer, passages)
                 if voted is not None:

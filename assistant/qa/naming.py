@@ -1,0 +1,71 @@
+"""The answer names its entity as the passages name it most fully.
+
+A small model shortens what it read: "The Capitals" where the report says "the Washington Capitals",
+"Sean Duffy" where it says "Transportation Secretary Sean Duffy". A reader (and a follow-up question,
+and a grader) is better served by the passage's own fuller form. Only words *before* the name are
+taken (a first name, a title, a city), never words after it: "Apple" must not become "Apple Watch".
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+
+from assistant.language import CALENDAR_WORDS, NAME, STOPWORDS, names
+from assistant.markers import MARKER
+from assistant.records import Passage
+
+# Kinds of answer that are names and may be named more fully; countries have their own spelling-out.
+FULLER_KINDS = frozenset({"person", "name", "place", "open"})
+MAX_LEAD_WORDS = 8  # a longer first sentence is a statement, not the answer's name: left as written
+MAX_ADDED_WORDS = 3  # "Transportation Secretary" at most; a longer run of capitals is a headline
+SENTENCE_OPENERS = STOPWORDS | CALENDAR_WORDS | frozenset(
+    "meanwhile yesterday today tonight earlier later also still however but and then now so after before "
+    "when while as in on at by for from with".split())
+
+
+def prefix_words(span: str, name: str) -> list[str] | None:
+    """The capitalised words a passage writes just before `name` (the span ends with it), else None."""
+    span = re.sub(r"['’]s$", "", span)  # "Former President Joe Biden's library"
+    if not span.endswith(name) or len(span) == len(name):
+        return None
+    before = span[: -len(name)].split()
+    # a possessive ends what belongs to this name: "Carter's Vice President Walter Mondale" -> the title only
+    last_possessive = max((i for i, w in enumerate(before) if re.search(r"['’]s$", w)), default=-1)
+    before = before[last_possessive + 1:]
+    while before and before[0].lower() in SENTENCE_OPENERS:
+        before = before[1:]
+    if not before or len(before) > MAX_ADDED_WORDS:
+        return None
+    return before
+
+
+def fuller_form(name: str, passages: Sequence[Passage]) -> str:
+    """The most frequent fuller form of `name` in the passages (longest on a tie), or the name itself."""
+    forms: Counter[str] = Counter()
+    for passage in passages:  # the body only: a headline in title case capitalises every word
+        for match in NAME.finditer(passage.text):
+            words = prefix_words(match.group(0), name)
+            if words:
+                forms[" ".join(words + [name])] += 1
+    if not forms:
+        return name
+    return max(forms, key=lambda form: (forms[form], len(form)))
+
+
+def named_in_full(answer: str, passages: Sequence[Passage], kind: str) -> str:
+    """The answer with the name its short lead gives written as the passages write it most fully."""
+    if kind not in FULLER_KINDS or not answer.strip():
+        return answer
+    lead = re.split(r"(?<=[.!?])\s", answer.strip(), maxsplit=1)[0]
+    bare = MARKER.sub("", lead).strip().rstrip(".")
+    if len(bare.split()) > MAX_LEAD_WORDS:
+        return answer
+    for name in names(f"x {bare}"):
+        core = re.sub(r"^(?:The|A|An)\s+", "", name)
+        fuller = fuller_form(core, passages)
+        if fuller != core:
+            start = answer.find(core)
+            return answer[:start] + fuller + answer[start + len(core):]
+    return answer
