@@ -1,9 +1,10 @@
 """The answer names its entity as the passages name it most fully.
 
 A small model shortens what it read: "The Capitals" where the report says "the Washington Capitals",
-"Sean Duffy" where it says "Transportation Secretary Sean Duffy". A reader (and a follow-up question,
-and a grader) is better served by the passage's own fuller form. Only words *before* the name are
-taken (a first name, a title, a city), never words after it: "Apple" must not become "Apple Watch".
+"Duffy" where it says "Sean Duffy". A reader (and a follow-up question, and a grader) is better served
+by the passage's own fuller form. Only a one-word name is completed (a name of two words or more is
+already a name, and a title before it is the passage's words, not the answer's), and only with words
+*before* it (a first name, a city), never words after it: "Apple" must not become "Apple Watch".
 """
 
 from __future__ import annotations
@@ -64,6 +65,8 @@ def named_in_full(answer: str, passages: Sequence[Passage], kind: str) -> str:
         return answer
     for name in names(f"x {bare}"):
         core = re.sub(r"^(?:The|A|An)\s+", "", name)
+        if len(core.split()) > 1:
+            continue
         fuller = fuller_form(core, passages)
         if fuller != core:
             start = answer.find(core)
