@@ -10,7 +10,8 @@ def passage(text: str, title: str = "A Headline In Title Case About Apple Watch 
 
 PASSAGES = [passage("Ovechkin has played for the Washington Capitals since 2005. The Capitals won again."),
             passage("Transportation Secretary Sean Duffy will lead NASA for now. Tim Cook's Apple grew. "
-                    "Meanwhile Apple said sales rose. Former President Joe Biden's library opened.")]
+                    "Meanwhile Apple said sales rose. Former President Joe Biden's library opened. TikTok-owned Lemon8 grew. "
+                    "Though Dimorphos is small, though it moved.")]
 
 
 def test_a_short_lead_takes_the_words_the_passage_writes_before_the_name():
@@ -22,6 +23,8 @@ def test_a_short_lead_takes_the_words_the_passage_writes_before_the_name():
 def test_no_words_after_the_name_no_possessive_owner_and_no_sentence_opener():
     assert named_in_full("Apple [2].", PASSAGES, "name") == "Apple [2]."  # not "Apple Watch", not "Meanwhile Apple"
     assert named_in_full("Biden [2].", PASSAGES, "person") == "Former President Joe Biden [2]."
+    assert named_in_full("Lemon8 [2].", PASSAGES, "name") == "Lemon8 [2]."  # "TikTok-owned" describes it
+    assert named_in_full("Dimorphos [2].", PASSAGES, "name") == "Dimorphos [2]."  # "though" is a common word
 
 
 def test_names_of_two_words_or_more_long_leads_and_other_kinds_are_left_as_written():
