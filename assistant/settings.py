@@ -162,6 +162,7 @@ class Settings(BaseSettings):
 
     # --- other tools, audio (docs/reach.md) -------------------------------------------------------
     api_token: str | None = Field(None, description="Bearer token `assistant api` and `assistant mcp --transport http` require; needed to bind anything but loopback.")
+    allowed_hosts: str | None = Field(None, description="Host names, comma-separated, that the page and `assistant api` answer to besides localhost/127.0.0.1/::1 while bound to loopback (a reverse proxy that passes the public name on); other names are refused, against DNS rebinding (docs/security.md).")
     briefing_audio: bool = Field(False, description="Also read each archived briefing aloud into an MP3 beside it (the Atom feed's podcast enclosure).")
     audio_voice: Literal["auto", "piper", "espeak-ng"] = Field("auto", description="Offline voice for the read-aloud briefing: Piper's packaged en_US voice, espeak-ng, or the first installed.")
 

@@ -1,5 +1,11 @@
 """Who may call the HTTP servers: anyone on this machine by default; a bearer token once one is set, and a
-token is required before a server binds anything but a loopback address."""
+token is required before a server binds anything but a loopback address.
+
+A server on loopback also checks the Host header. A website can rebind its own name to 127.0.0.1 (DNS
+rebinding); the browser then sends that name as Host and as Origin, so an origin check alone passes and the
+site's script reads and writes the local page. Only the loopback names and the names the user lists
+(allowed_hosts, for a reverse proxy that keeps the public name) are answered.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +21,47 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
+
+
+LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
+
+
+def host_name(header: str) -> str:
+    """The name in a Host header, without its port and brackets, lower case."""
+    header = header.strip().lower()
+    if header.startswith("["):
+        return header[1:].split("]", 1)[0]
+    return header.rsplit(":", 1)[0] if header.count(":") == 1 else header
+
+
+def allowed_host_names(extra: str | None) -> frozenset[str]:
+    """The loopback names and the comma-separated names the user added."""
+    return frozenset(LOOPBACK_NAMES) | {host_name(name) for name in (extra or "").split(",") if name.strip()}
+
+
+class LoopbackHostGuard:
+    """ASGI middleware for a server bound to loopback: a request whose Host is not a loopback name or an allowed
+    name is refused (421) before the app sees it, reads included; a request without Host (HTTP/1.0) passes."""
+
+    def __init__(self, app, allowed: frozenset[str], setting: str = "allowed_hosts"):
+        self.app = app
+        self.allowed = allowed
+        self.setting = setting
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] not in ("http", "websocket"):
+            return await self.app(scope, receive, send)
+        raw = dict(scope.get("headers") or []).get(b"host")
+        name = host_name(raw.decode("latin-1")) if raw else ""
+        if not raw or name in self.allowed or name.endswith(".localhost"):
+            return await self.app(scope, receive, send)
+        if scope["type"] == "websocket":
+            return await send({"type": "websocket.close", "code": 1008})
+        body = (f"this server answers to {', '.join(sorted(self.allowed))} only, not {name!r}: "
+                f"add the name to {self.setting} if a proxy of yours sends it").encode()
+        await send({"type": "http.response.start", "status": 421,
+                    "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})
 
 
 def bind_problem(host: str, token: str | None) -> str:

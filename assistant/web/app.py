@@ -105,10 +105,14 @@ def launch_options(settings: Settings, host: str) -> dict:
     """Gradio's launch settings: uploads capped at max_article_bytes per file and accepted from the page's own
     origin only; no proxy between the server and its own start-up check."""
     from starlette.middleware import Middleware
+    from assistant.api.guard import LoopbackHostGuard, allowed_host_names, is_loopback
     from assistant.web.guard import SameOriginUploads, loopback_without_proxy
     loopback_without_proxy(host)
+    middleware = [Middleware(SameOriginUploads, max_bytes=settings.max_article_bytes)]
+    if is_loopback(host):  # on loopback, a name other than this machine's is a rebound website's (docs/security.md)
+        middleware.insert(0, Middleware(LoopbackHostGuard, allowed=allowed_host_names(settings.allowed_hosts)))
     return {"max_file_size": settings.max_article_bytes, "css": PAGE_CSS, "head": PAGE_HEAD, "show_error": False,
-            "inbrowser": False, "app_kwargs": {"middleware": [Middleware(SameOriginUploads, max_bytes=settings.max_article_bytes)]}}
+            "inbrowser": False, "app_kwargs": {"middleware": middleware}}
 
 
 def serve(settings: Settings, host: str, port: int, services=None) -> None:

@@ -253,3 +253,34 @@ def test_cross_origin_writes_and_oversized_uploads_are_refused_before_the_app():
     assert client.post("/gradio_api/upload", content=too_big).status_code == 413
     assert client.get("/gradio_api/upload", headers={"Origin": "http://evil.example"}).status_code == 200  # reads pass
     assert len(seen) == 4
+
+
+def test_on_loopback_only_this_machines_names_and_the_listed_ones_are_answered():
+    """DNS rebinding: a website that points its own name at 127.0.0.1 sends that name as Host and Origin, which
+    an origin check accepts; the host guard refuses it, reads included."""
+    from starlette.applications import Starlette
+    from starlette.responses import PlainTextResponse
+    from starlette.routing import Route
+    from starlette.testclient import TestClient
+    from assistant.api.guard import LoopbackHostGuard, allowed_host_names
+
+    async def handler(request):
+        return PlainTextResponse("ok")
+    inner = Starlette(routes=[Route("/", handler, methods=["GET", "POST"])])
+    client = TestClient(LoopbackHostGuard(inner, allowed_host_names("news.example.org, Proxy.Local:8443")),
+                        base_url="http://127.0.0.1:7860")
+    for host in ("127.0.0.1:7860", "localhost:7860", "[::1]:7860", "localhost", "app.localhost:7860",
+                 "news.example.org", "proxy.local:8443"):
+        assert client.get("/", headers={"Host": host}).status_code == 200, host
+    rebound = {"Host": "evil.test:7860", "Origin": "http://evil.test:7860"}
+    refused = client.post("/", headers=rebound)
+    assert refused.status_code == 421 and "evil.test" in refused.text and "allowed_hosts" in refused.text
+    assert client.get("/", headers={"Host": "127.0.0.1.evil.test"}).status_code == 421
+
+
+def test_the_page_guards_host_names_on_loopback_and_not_on_a_public_bind():
+    from assistant.settings import Settings
+    from assistant.web.app import launch_options
+    names = lambda host: [m.cls.__name__ for m in launch_options(Settings(), host)["app_kwargs"]["middleware"]]
+    assert names("127.0.0.1") == ["LoopbackHostGuard", "SameOriginUploads"]
+    assert names("0.0.0.0") == ["SameOriginUploads"]  # names unknown: the login guards a public bind
