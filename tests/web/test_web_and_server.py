@@ -178,6 +178,9 @@ def test_the_page_starts_with_a_proxy_in_the_environment(tmp_path, monkeypatch):
                 **launch_options(settings, "127.0.0.1"))
     try:
         assert requests.get(f"http://127.0.0.1:{port}/", timeout=10).ok  # direct: loopback bypasses the proxy now
+        # a website rebound to 127.0.0.1 reaches the port under its own name: the running page refuses it
+        rebound = requests.get(f"http://127.0.0.1:{port}/config", headers={"Host": f"evil.test:{port}"}, timeout=10)
+        assert rebound.status_code == 421, rebound.status_code
     finally:
         demo.close()
 
