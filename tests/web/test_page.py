@@ -221,6 +221,8 @@ def upload(page, path) -> None:
 @slow_browser
 def test_the_header_counts_live_and_an_upload_is_new_since_the_last_visit(fake_page, page, tmp_path):
     open_page(page, fake_page.url)  # this visit is remembered in the browser ...
+    # ... once the page has written it to localStorage (after the load event: a reload before that has no last visit)
+    page.wait_for_function("localStorage.getItem('news-assistant-last-visit') !== null")
     before = len(fake_page.services.store.list_articles())
     open_page(page, fake_page.url)  # ... so the next one has a last visit to compare with
     assert f"{before} articles in the library" in page.locator("#library-count").inner_text()
