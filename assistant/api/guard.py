@@ -34,9 +34,11 @@ def host_name(header: str) -> str:
     return header.rsplit(":", 1)[0] if header.count(":") == 1 else header
 
 
-def allowed_host_names(extra: str | None) -> frozenset[str]:
-    """The loopback names and the comma-separated names the user added."""
-    return frozenset(LOOPBACK_NAMES) | {host_name(name) for name in (extra or "").split(",") if name.strip()}
+def allowed_host_names(extra: str | None, bound: str = "") -> frozenset[str]:
+    """The loopback names, the address the server is bound to (127.0.0.2 is loopback too) and the
+    comma-separated names the user added."""
+    names = [*LOOPBACK_NAMES, bound, *(extra or "").split(",")]
+    return frozenset(host_name(name) for name in names if name.strip())
 
 
 class LoopbackHostGuard:

@@ -218,5 +218,5 @@ def run_api(services, host: str = "127.0.0.1", port: int = 8765, token: str | No
     from assistant.api.guard import LoopbackHostGuard, allowed_host_names, is_loopback
     app = build_app(services, token)
     if is_loopback(host):  # a rebound website's name is refused on loopback (docs/security.md)
-        app = LoopbackHostGuard(app, allowed_host_names(services.settings.allowed_hosts))
+        app = LoopbackHostGuard(app, allowed_host_names(services.settings.allowed_hosts, host))
     uvicorn.run(app, host=host, port=port, log_level="warning")

@@ -110,7 +110,7 @@ def launch_options(settings: Settings, host: str) -> dict:
     loopback_without_proxy(host)
     middleware = [Middleware(SameOriginUploads, max_bytes=settings.max_article_bytes)]
     if is_loopback(host):  # on loopback, a name other than this machine's is a rebound website's (docs/security.md)
-        middleware.insert(0, Middleware(LoopbackHostGuard, allowed=allowed_host_names(settings.allowed_hosts)))
+        middleware.insert(0, Middleware(LoopbackHostGuard, allowed=allowed_host_names(settings.allowed_hosts, host)))
     return {"max_file_size": settings.max_article_bytes, "css": PAGE_CSS, "head": PAGE_HEAD, "show_error": False,
             "inbrowser": False, "app_kwargs": {"middleware": middleware}}
 

@@ -279,6 +279,8 @@ def test_on_loopback_only_this_machines_names_and_the_listed_ones_are_answered()
     refused = client.post("/", headers=rebound)
     assert refused.status_code == 421 and "evil.test" in refused.text and "allowed_hosts" in refused.text
     assert client.get("/", headers={"Host": "127.0.0.1.evil.test"}).status_code == 421
+    bound_elsewhere = TestClient(LoopbackHostGuard(inner, allowed_host_names(None, "127.0.0.2")), base_url="http://127.0.0.2:7860")
+    assert bound_elsewhere.get("/", headers={"Host": "127.0.0.2:7860"}).status_code == 200  # the bound address itself
 
 
 def test_the_page_guards_host_names_on_loopback_and_not_on_a_public_bind():
