@@ -54,10 +54,10 @@ def lower_case_words(passages: Sequence[Passage]) -> frozenset[str]:
     return frozenset(w for p in passages for w in re.findall(r"(?<![\w’'-])[a-z][\w’'-]*", p.text))
 
 
-def fuller_form(name: str, passages: Sequence[Passage]) -> str:
-    """The most frequent fuller form of `name` in the passages (longest on a tie), or the name itself."""
+def fuller_form(name: str, passages: Sequence[Passage], common: frozenset[str]) -> str:
+    """The most frequent fuller form of `name` in the passages (longest on a tie), or the name itself;
+    `common` is lower_case_words(passages)."""
     forms: Counter[str] = Counter()
-    common = lower_case_words(passages)
     for passage in passages:  # the body only: a headline in title case capitalises every word
         for match in NAME.finditer(passage.text):
             words = prefix_words(match.group(0), name, common)
@@ -76,11 +76,12 @@ def named_in_full(answer: str, passages: Sequence[Passage], kind: str) -> str:
     bare = MARKER.sub("", lead).strip().rstrip(".")
     if len(bare.split()) > MAX_LEAD_WORDS:
         return answer
+    common = lower_case_words(passages)  # once per answer, not once per name in its lead
     for name in names(f"x {bare}"):
         core = re.sub(r"^(?:The|A|An)\s+", "", name)
         if len(core.split()) > 1:
             continue
-        fuller = fuller_form(core, passages)
+        fuller = fuller_form(core, passages, common)
         if fuller != core:
             start = answer.find(core)
             return answer[:start] + fuller + answer[start + len(core):]

@@ -13,9 +13,10 @@ from urllib.parse import urlparse
 
 from starlette.responses import PlainTextResponse
 
+from assistant.api.guard import LOOPBACK_NAMES
+
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 MAX_FILES_PER_UPLOAD = 20  # with max_article_bytes each: what one upload request may carry at most
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 class SameOriginUploads:
@@ -69,7 +70,7 @@ def same_origin(origin: str, host: str) -> bool:
 def loopback_without_proxy(host: str) -> None:
     """Gradio checks its own URL at start-up with an HTTP client that honours http_proxy: the page's own address
     and loopback must bypass any proxy, or the check fails and the page never starts."""
-    wanted = [*LOOPBACK, host] if host not in ("0.0.0.0", "::", "") else list(LOOPBACK)
+    wanted = [*LOOPBACK_NAMES, host] if host not in ("0.0.0.0", "::", "") else list(LOOPBACK_NAMES)
     present: list[str] = []
     for name in ("NO_PROXY", "no_proxy"):  # HTTP clients read one or the other: both get the same list
         present += [part.strip() for part in os.environ.get(name, "").split(",") if part.strip() and part.strip() not in present]
