@@ -7,7 +7,7 @@ import tomllib
 from dataclasses import asdict
 from pathlib import Path
 
-from assistant.evals.runner import QuestionRecord
+from assistant.evals.question_record import QuestionRecord
 
 CHART_METRICS = ["answer.contains", "retrieval.hits@10", "citation.recall", "citation.precision", "refusal.recall"]
 

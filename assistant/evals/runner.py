@@ -4,38 +4,16 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import date
 
 from tqdm import tqdm
 
 from assistant.qa.answer import AnswerChain
 from assistant.evals.datasets import Dataset, Question
+from assistant.evals.question_record import QuestionRecord
 from assistant.evals.metrics import answer_scores, mean, percentile, precision_recall, retrieval_scores, squash
 from assistant.retrieval.protocol import Retriever
 from assistant.settings import Settings
-
-
-@dataclass
-class QuestionRecord:
-    id: str
-    question_type: str
-    answer_type: str
-    question: str
-    gold: str
-    answer: str = ""
-    query: str = ""
-    refused: bool = False
-    refusal_reason: str = ""
-    raw_answer: str = ""
-    answerable: bool = True
-    correct: float = 0.0  # against the gold answer (refusal for unanswerable questions)
-    route: str = ""
-    shape: str = ""
-    claims: list[dict] = field(default_factory=list)
-    scores: dict[str, float] = field(default_factory=dict)
-    citation: dict[str, float] = field(default_factory=dict)
-    timings: dict[str, float] = field(default_factory=dict)
 
 
 def citation_scores(result, question: Question, threshold: float) -> dict[str, float]:
