@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 from tqdm import tqdm
 
+from assistant.briefing.model import Briefing
 from assistant.briefing.render import to_markdown
 from assistant.evals.metrics import mean
 from assistant.language import normalize_answer
@@ -39,15 +41,15 @@ def score_day(briefing, gold: dict) -> dict:
             "seconds": briefing.timings.get("total_s", 0.0), "missing_facts": [f for f, ok in zip(facts, found) if not ok]}
 
 
-def run_briefings(path: Path, settings: Settings, services, progress: bool = True) -> dict:
+def run_briefings(path: Path, settings: Settings, write_briefing: Callable[[Settings, date], Briefing],
+                  progress: bool = True) -> dict:
+    """Score one written briefing per gold day. `write_briefing(day_settings, day)` is the caller's (the eval run
+    hands in the product's briefing), so this module scores briefings without knowing how they are made."""
     days = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
     rows = []
     for gold in tqdm(sorted(days, key=lambda d: d["day"]), desc="Briefings", unit="day", disable=not progress):
-        from assistant.briefing.service import make_briefing
         day_settings = settings.model_copy(update={"briefing_timezone": gold.get("timezone", settings.briefing_timezone)})
-        briefing, _ = make_briefing(day_settings, services.store, services.embeddings, date.fromisoformat(gold["day"]),
-                                    progress=False, chat_model=services.chat_model)
-        rows.append(score_day(briefing, gold))
+        rows.append(score_day(write_briefing(day_settings, date.fromisoformat(gold["day"])), gold))
     summary = {f"briefing.{k}": round(mean([r[k] for r in rows]), 4)
                for k in ("key_fact_recall", "supported_points", "duplicate_story_rate", "status_accuracy")}
     summary["briefing.p50_s"] = sorted(r["seconds"] for r in rows)[len(rows) // 2] if rows else 0.0

@@ -5,10 +5,10 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
-from assistant.services import Services, build_services
+from assistant.briefing.model import Briefing
 from assistant.settings import Settings
 
 
@@ -37,7 +37,8 @@ class EvalOutcome:
     old_summary: dict | None
 
 
-def prepare(services: Services, data, progress: bool, keep: set[str] | None = None) -> str:
+def prepare(services, data, progress: bool, keep: set[str] | None = None) -> str:
+    """The dataset's articles in the index of `services` (the product's parts, built by the caller)."""
     from assistant.evals.runner import prepare_index
     return prepare_index(data, services.store, services.embeddings, services.settings, progress=progress, keep=keep)
 
@@ -61,16 +62,17 @@ def add_baseline(summary: dict, baseline: dict) -> None:
 
 
 def run_eval(settings: Settings, dataset: Path, limit: int, out: Path, compare: Path | None, thresholds: Path | None,
-             verifier_labels: Path | None, briefings: bool, progress: bool, say=print, services: Services | None = None,
+             verifier_labels: Path | None, briefings: bool, progress: bool, *, services, say=print,
              seed: int = 0, distractors: int = 0, baseline: bool = False,
              whole_types: tuple[str, ...] = ()) -> EvalOutcome:
+    """`services`: the product's parts built on `settings` by the caller (the CLI, which reports a store or
+    model problem in one line before the run starts)."""
     from assistant.evals.datasets import load_dataset, stratified
     from assistant.evals.report import check_thresholds, write_chart, write_json, write_markdown
     from assistant.evals.runner import run_questions, summarise
 
     from assistant.evals.runner import subset_ids
     data = load_dataset(dataset)
-    services = services or build_services(settings)
     questions = stratified(data.questions, limit, seed, whole_types)
     keep = subset_ids(data, questions, distractors, seed) if distractors else None
     say(f"index {settings.chroma_url or settings.index_dir}: {prepare(services, data, progress, keep)}"
@@ -93,8 +95,13 @@ def run_eval(settings: Settings, dataset: Path, limit: int, out: Path, compare: 
             verifier_labels, services.embeddings.encode, settings.support_threshold).items()})
     briefing_rows = None
     if data.briefings_path and briefings:
+        from assistant.briefing.service import make_briefing
         from assistant.evals.briefing_eval import run_briefings
-        briefing_eval = run_briefings(data.briefings_path, settings, services, progress=progress)
+
+        def write_briefing(day_settings: Settings, day: date) -> Briefing:
+            return make_briefing(day_settings, services.store, services.embeddings, day, progress=False,
+                                 chat_model=services.chat_model)[0]
+        briefing_eval = run_briefings(data.briefings_path, settings, write_briefing, progress=progress)
         summary["overall"].update(briefing_eval["summary"])
         briefing_rows = briefing_eval["days"]
     meta = {"dataset": str(dataset), "questions": len(records), "started": started,
