@@ -135,6 +135,11 @@ class Services:
         from assistant.follow.database import open_database
         return open_database(self.settings)
 
+    def update_feeds(self, progress: bool = False):
+        """Fetch every subscribed feed once into the store (the daily job and the schedule's update)."""
+        from assistant.follow.update import update_feeds
+        return update_feeds(self, self.follow_db, progress=progress)
+
     def briefing(self, day=None, window=None, sources=(), progress: bool = True, topics_since=None):
         """Write (and, for a whole day of all outlets, archive) the briefing, with the watchlist's topics."""
         from assistant.briefing.publish import store_briefing

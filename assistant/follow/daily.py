@@ -23,13 +23,12 @@ def run_daily(services, day: date | None = None, progress: bool = False, update:
     """Update the feeds, then brief on `day` (default: yesterday in briefing_timezone)."""
     from assistant.briefing.render import to_html, to_markdown
     from assistant.follow.deliver import DeliveryError, send_briefing
-    from assistant.follow.update import update_feeds
     settings = services.settings
     database = services.follow_db
     day = day or previous_day(settings)
     report = DailyReport(day.isoformat())
     if update and database.feeds():
-        report.lines.append(update_feeds(services, database, progress=progress).summary())
+        report.lines.append(services.update_feeds(progress=progress).summary())
     last = database.mark("last_briefing_until")
     since = datetime.fromisoformat(last) if last else None
     try:

@@ -24,9 +24,8 @@ GRACE_S = 12 * 3600  # a run missed by up to 12 hours (sleep, suspend) still hap
 
 
 def update_job(services) -> None:
-    from assistant.follow.update import update_feeds
     try:
-        log.info(update_feeds(services, services.follow_db, progress=False).summary())
+        log.info(services.update_feeds().summary())
     except Exception as exc:  # a bad night must not stop tomorrow's run
         log.warning("update failed: %s", exc)
 
