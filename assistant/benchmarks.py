@@ -1,5 +1,8 @@
 """Benchmarks that print figures (`assistant bench ...`, `make bench`); the scale benchmark has its own module,
-assistant/scale_bench.py."""
+assistant/scale_bench.py.
+
+The benchmarks that build the product's parts for an index of their own take the builder as `build_services`
+(the CLI hands in its context's), so this module does not import the composition root it is run from."""
 
 from __future__ import annotations
 
@@ -7,12 +10,12 @@ import resource
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 from assistant.ingest.chunking import chunk_article, make_splitter
 from assistant.ingest.pipeline import embedding_text, ingest_articles, load_articles
-from assistant.services import build_services
 from assistant.settings import Settings
 
 
@@ -20,7 +23,8 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run_ingest_benchmark(corpus: Path, settings: Settings, limit: int = 0) -> Iterator[str]:
+def run_ingest_benchmark(corpus: Path, settings: Settings, build_services: Callable[[Settings], Any],
+                         limit: int = 0) -> Iterator[str]:
     articles, errors = load_articles([str(corpus)], settings)
     if limit:
         articles = articles[:limit]
@@ -176,7 +180,8 @@ def run_startup_benchmark(index: Path, runs: int, query: str, question: str, wit
             yield f"{line}  ≤ {STARTUP_TARGETS[name]:.0f} s"
 
 
-def run_update_benchmark(settings: Settings, feeds: int, items: int) -> Iterator[str]:
+def run_update_benchmark(settings: Settings, build_services: Callable[[Settings], Any], feeds: int,
+                         items: int) -> Iterator[str]:
     """`update` over `feeds` local feeds of `items` items each: a cold run, then one with nothing new
     (conditional GET); one line per run with seconds, the update's summary, items/s and peak memory."""
     from assistant.evals.feedsite import NewsSite

@@ -1,15 +1,16 @@
 """`assistant bench scale`: retrieval, BM25 and memory at growing store sizes, on synthetic news made from the
-stored MultiHop chunks (perturbed copies with vectors near the originals, so nothing is re-embedded)."""
+stored MultiHop chunks (perturbed copies with vectors near the originals, so nothing is re-embedded).
+The product's parts for each store are built by the caller's `build_services` (the CLI's)."""
 
 from __future__ import annotations
 
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
-from assistant.services import build_services
 from assistant.settings import Settings
 
 
@@ -68,8 +69,8 @@ def directory_mb(folder: Path) -> float:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 1e6
 
 
-def run_scale_benchmark(settings: Settings, source_index: Path, sizes: list[int], questions: list[str],
-                        server: bool = False) -> Iterator[dict]:
+def run_scale_benchmark(settings: Settings, build_services: Callable[[Settings], Any], source_index: Path,
+                        sizes: list[int], questions: list[str], server: bool = False) -> Iterator[dict]:
     """Per size: write the synthetic corpus, then time hybrid retrieval (with filters), BM25 build and a
     one-article refresh, and read memory and disk use."""
     import statistics
@@ -169,11 +170,11 @@ def write_scale_plot(rows: list[dict], path: Path) -> None:
     plt.close(fig)
 
 
-def run_scale_benchmarks(settings: Settings, source_index: Path, sizes: list[int], questions: list[str],
-                         with_server: bool = False) -> Iterator[dict]:
+def run_scale_benchmarks(settings: Settings, build_services: Callable[[Settings], Any], source_index: Path,
+                         sizes: list[int], questions: list[str], with_server: bool = False) -> Iterator[dict]:
     """`run_scale_benchmark` on the on-disk store, then (with_server) on a Chroma server too."""
     for server in ([False, True] if with_server else [False]):
-        yield from run_scale_benchmark(settings, source_index, sizes, questions, server=server)
+        yield from run_scale_benchmark(settings, build_services, source_index, sizes, questions, server=server)
 
 
 def write_scale_report(rows: list[dict], out: Path) -> Path:

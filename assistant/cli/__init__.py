@@ -15,6 +15,7 @@ import typer
 from assistant.cli import benches, briefings, evaluation, following, library, questions, servers, verifying
 from assistant.cli.common import PLAIN_HELP, check_port, fail, require_store, services_or_fail
 from assistant.cli.help_text import annotate
+from assistant.services import Services, build_services
 from assistant.settings import Settings, set_in_environment
 
 app = typer.Typer(help="Offline-first news assistant: ingest articles, ask cited questions, read a briefing.",
@@ -33,6 +34,12 @@ class Context:
     settings: Settings
     index_given: bool
     given: dict = field(default_factory=dict)
+
+    def build_services(self, settings: Settings | None = None, **parts) -> Services:
+        """The product's parts for `settings` (default: the context's), with the parts handed in and any named in
+        `parts` in place of the ones the settings would build. The command modules get their parts here, so no
+        module under the app imports the composition root."""
+        return build_services(settings or self.settings, **{**self.given, **parts})
 
 
 def parse_assignments(pairs: list[str]) -> dict[str, str]:
@@ -96,7 +103,6 @@ def serve(ctx: typer.Context, host: str = typer.Option("127.0.0.1", help="Interf
             probe.bind((host, port))
         except OSError as exc:
             fail(f"cannot listen on {host}:{port} ({exc.strerror or exc}); choose another --port")
-    from assistant.services import build_services
     from assistant.web.app import PageConfigError, serve as run_page
     settings = ctx.obj.settings
     if settings.schedule_in_serve:
@@ -106,7 +112,7 @@ def serve(ctx: typer.Context, host: str = typer.Option("127.0.0.1", help="Interf
             make_scheduler(services, blocking=False).start()
     typer.echo(f"page on http://{host}:{port}  (Ctrl+C to stop)")
     try:
-        run_page(settings, host, port, build_services(settings, **ctx.obj.given))
+        run_page(settings, host, port, ctx.obj.build_services())
     except PageConfigError as exc:
         fail(str(exc))
 

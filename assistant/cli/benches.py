@@ -20,7 +20,7 @@ def bench_ingest(ctx: typer.Context,
     """Ingest a corpus into a fresh temporary index and compare with bare encode speed."""
     from assistant.benchmarks import run_ingest_benchmark
     settings = ctx.obj.settings.model_copy(update={"embedding_backend": backend}) if backend else ctx.obj.settings
-    for line in run_ingest_benchmark(corpus, settings, limit):
+    for line in run_ingest_benchmark(corpus, settings, ctx.obj.build_services, limit):
         typer.echo(line)
 
 
@@ -58,7 +58,7 @@ def bench_update(ctx: typer.Context, feeds: int = typer.Option(50, help="Local f
                  items: int = typer.Option(20, help="Items per feed.")) -> None:
     """`update` over local feeds: cold, then again with nothing new (conditional GET), items/s, peak memory."""
     from assistant.benchmarks import run_update_benchmark
-    for line in run_update_benchmark(ctx.obj.settings, feeds, items):
+    for line in run_update_benchmark(ctx.obj.settings, ctx.obj.build_services, feeds, items):
         typer.echo(line)
 
 
@@ -78,8 +78,8 @@ def bench_scale(ctx: typer.Context,
     typer.echo(prepare(services_or_fail(ctx, source_settings), data, True))
     questions = [q.question for q in data.questions[:40]]
     rows = []
-    for row in run_scale_benchmarks(settings, source_settings.index_dir, [int(s) for s in sizes.split(",")], questions,
-                                    with_server=server):
+    for row in run_scale_benchmarks(settings, ctx.obj.build_services, source_settings.index_dir,
+                                    [int(s) for s in sizes.split(",")], questions, with_server=server):
         rows.append(row)
         typer.echo("  ".join(f"{k} {v}" for k, v in row.items()))
     plot = write_scale_report(rows, out)

@@ -44,17 +44,17 @@ def require_store(settings: Settings) -> None:
 
 def services_or_fail(ctx: typer.Context, settings: Settings | None = None, need_articles: bool = False,
                      must_exist: bool | None = None):
-    """The product's parts, or a one-line error naming what is wrong with the store or the models.
+    """The product's parts (built by the app's context, `cli.Context.build_services`), or a one-line error naming
+    what is wrong with the store or the models.
 
     `must_exist` (the default when the command needs articles): the index must be there already."""
     from assistant.models.embeddings import EmbeddingModelError
-    from assistant.services import build_services
     from assistant.startup import quiet_first_export
     from assistant.chroma_client import StoreError
     settings = settings or ctx.obj.settings
     if need_articles if must_exist is None else must_exist:
         require_store(settings)
-    services = build_services(settings, **ctx.obj.given)
+    services = ctx.obj.build_services(settings)
     try:
         with quiet_first_export():
             services.store
@@ -68,7 +68,6 @@ def services_or_fail(ctx: typer.Context, settings: Settings | None = None, need_
 def store_services_or_fail(ctx: typer.Context):
     """The parts for commands that only read or delete (stats, list, remove): the store opens under the
     embedder it was built with, and no embedder is loaded."""
-    from assistant.services import build_services
     from assistant.startup import StoredEmbedder
     from assistant.chroma_client import StoreError, make_client, stored_embedding
     settings = ctx.obj.settings
@@ -81,7 +80,7 @@ def store_services_or_fail(ctx: typer.Context):
     if identity is None:
         fail(f"collection {settings.collection!r} is not in {settings.chroma_url or settings.index_dir}; check "
              "--set collection=..., or create it with `assistant ingest PATH`")
-    services = build_services(settings, **{**ctx.obj.given, "embeddings": StoredEmbedder(*identity)})
+    services = ctx.obj.build_services(settings, embeddings=StoredEmbedder(*identity))
     try:
         services.store
     except StoreError as exc:
@@ -93,11 +92,10 @@ def embeddings_or_fail(ctx: typer.Context):
     """The embedder alone, for the commands that compare texts without a store (verify, eval-verifier,
     eval-stories, train-verifier): the services' one, built from the settings (or the one handed in)."""
     from assistant.models.embeddings import EmbeddingModelError
-    from assistant.services import build_services
     from assistant.startup import quiet_first_export
     try:
         with quiet_first_export():
-            return build_services(ctx.obj.settings, **ctx.obj.given).embeddings
+            return ctx.obj.build_services().embeddings
     except EmbeddingModelError as exc:
         fail(str(exc))
 
