@@ -7,7 +7,7 @@ from __future__ import annotations
 import functools
 import threading
 
-from assistant.settings import DEFAULT_EMBEDDING_FAMILY, Settings
+from assistant.settings import DEFAULT_EMBEDDING_FAMILY, Settings, backend_for_store
 
 
 def built_once(method):
@@ -39,13 +39,27 @@ class Services:
             return self._given_embeddings
         from assistant.models.embeddings import get_embeddings
         return get_embeddings(self.settings.embedding_model, self.settings.embedding_batch_size,
-                              self.settings.embedding_backend, self.settings.cache_dir)
+                              self.embedding_backend(), self.settings.cache_dir)
+
+    def embedding_backend(self) -> str:
+        """The backend the settings name, or for "auto" the one the store's vectors need (new stores: int8)."""
+        if self.settings.embedding_backend != "auto":
+            return self.settings.embedding_backend
+        if not self.settings.chroma_url and not (self.settings.index_dir / "chroma.sqlite3").is_file():
+            return backend_for_store("auto", None, store_exists=False)  # no folder made just to look
+        from assistant.chroma_client import stored_embedding
+        stored = stored_embedding(self.client, self.settings.collection, self.settings.index_dir)
+        return backend_for_store("auto", stored[2] if stored else None, store_exists=stored is not None)
+
+    @built_once
+    def client(self):
+        from assistant.chroma_client import make_client
+        return make_client(self.settings.index_dir, self.settings.chroma_url)
 
     @built_once
     def store(self):
-        from assistant.chroma_client import make_client
         from assistant.store import ChunkStore
-        client = make_client(self.settings.index_dir, self.settings.chroma_url)
+        client = self.client
         from assistant.chroma_client import reopen_client
         on_disk = not self.settings.chroma_url
         return ChunkStore(client, self.settings.collection, self.embeddings.name, self.embeddings.dimension,

@@ -96,3 +96,27 @@ def test_the_cli_names_the_backend_to_set_and_still_lists_the_store(tmp_path):
     assert refused.exit_code == 2 and len(lines) == 1 and "--set embedding_backend=onnx-int8" in lines[0], refused.output
     listed = runner.invoke(app, ["--index", index, "stats"], obj={"embeddings": embedder("fp32")})
     assert listed.exit_code == 0 and listed.stdout.startswith("1 article"), listed.output  # opened as it was built
+
+
+# --- embedding_backend = "auto": a store keeps its family, a new store gets the int8 export ---------------------
+
+@pytest.mark.parametrize("built_with, backend", [("fp32", "onnx"), ("int8", "onnx-int8")])
+def test_auto_runs_the_backend_that_wrote_the_store(settings, built_with, backend):
+    build_services(settings, embeddings=embedder(built_with)).ingest([str(FIXTURES / "articles" / "chip-plant.txt")],
+                                                                     progress=False)
+    assert build_services(settings.model_copy(update={"embedding_backend": "auto"})).embedding_backend() == backend
+
+
+def test_auto_builds_a_new_store_with_int8_and_makes_no_folder_to_find_out(settings, tmp_path):
+    fresh = settings.model_copy(update={"embedding_backend": "auto", "index_dir": tmp_path / "none-yet"})
+    assert build_services(fresh).embedding_backend() == "onnx-int8"
+    assert not (tmp_path / "none-yet").exists()
+
+
+def test_auto_reads_a_store_from_before_the_family_key_as_fp32_and_a_named_backend_wins(settings):
+    from assistant.chroma_client import make_client
+    make_client(settings.index_dir, None).get_or_create_collection(
+        settings.collection, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None,
+        metadata={"embedding_model": "all-MiniLM-L6-v2", "embedding_dim": 384})
+    assert build_services(settings.model_copy(update={"embedding_backend": "auto"})).embedding_backend() == "onnx"
+    assert build_services(settings.model_copy(update={"embedding_backend": "torch"})).embedding_backend() == "torch"
