@@ -36,9 +36,10 @@ PROCESS_SWITCHES: dict[str, str] = {
 EMBEDDING_FAMILIES: dict[str, str] = {"onnx": "fp32", "torch": "fp32", "onnx-int8": "int8"}
 # A model with an engine of its own (multilingual-e5-small), and a store from before families were recorded.
 DEFAULT_EMBEDDING_FAMILY = "fp32"
-# `embedding_backend = "auto"`: a store keeps the family it was built with; a new store gets the int8 export, 1.4x
-# faster to ingest with hybrid retrieval unchanged within 0.01 on two full dev sets (docs/scale.md).
-NEW_STORE_BACKEND = "onnx-int8"
+# `embedding_backend = "auto"`: a store keeps the family it was built with; a new store gets the fp32 export. The int8
+# export ingests 1.4-1.6x faster with retrieval equal within a question on two full dev sets, but the support check's
+# and the claims' thresholds were fitted on fp32 vectors and the gold gate falls below them on int8 (docs/scale.md).
+NEW_STORE_BACKEND = "onnx"
 BACKEND_FOR_FAMILY: dict[str, str] = {"fp32": "onnx", "int8": "onnx-int8"}
 
 
@@ -107,7 +108,7 @@ class Settings(BaseSettings):
     # --- ingestion -----------------------------------------------------------------------------
     embedding_model: str = Field("all-MiniLM-L6-v2", description="Packaged model name (all-MiniLM-L6-v2; multilingual-e5-small for articles in several languages), a local sentence-transformers folder, or a hub name.")
     embedding_batch_size: int = Field(32, ge=1, description="Chunks per encode batch.")
-    embedding_backend: Literal["auto", "torch", "onnx", "onnx-int8"] = Field("auto", description="How the embedding model runs: `auto` keeps an existing store's vectors (fp32 `onnx` or `onnx-int8`) and builds a new store with `onnx-int8` (1.4x faster ingest, same retrieval); `onnx` is the fp32 ONNX export of the same weights, `torch` sentence-transformers (docs/scale.md).")
+    embedding_backend: Literal["auto", "torch", "onnx", "onnx-int8"] = Field("auto", description="How the embedding model runs: `auto` runs what an existing store was built with and builds a new one with `onnx` (the fp32 ONNX export of the same weights, no torch at start-up); `onnx-int8` ingests 1.4-1.6x faster with equal retrieval (once set for a new store, `auto` keeps it); `torch` is sentence-transformers (docs/scale.md).")
     chunk_size: int = Field(800, gt=0, description="Maximum characters per chunk (see docs/retrieval.md).")
     chunk_overlap: int = Field(120, ge=0, description="Characters shared by neighbouring chunks.")
     fetch_timeout: float = Field(15.0, gt=0, description="Seconds to wait for a URL or feed to answer (per read).")

@@ -98,7 +98,7 @@ def test_the_cli_names_the_backend_to_set_and_still_lists_the_store(tmp_path):
     assert listed.exit_code == 0 and listed.stdout.startswith("1 article"), listed.output  # opened as it was built
 
 
-# --- embedding_backend = "auto": a store keeps its family, a new store gets the int8 export ---------------------
+# --- embedding_backend = "auto": a store keeps its family (an int8 store needs no --set on every command) --------
 
 @pytest.mark.parametrize("built_with, backend", [("fp32", "onnx"), ("int8", "onnx-int8")])
 def test_auto_runs_the_backend_that_wrote_the_store(settings, built_with, backend):
@@ -107,9 +107,9 @@ def test_auto_runs_the_backend_that_wrote_the_store(settings, built_with, backen
     assert build_services(settings.model_copy(update={"embedding_backend": "auto"})).embedding_backend() == backend
 
 
-def test_auto_builds_a_new_store_with_int8_and_makes_no_folder_to_find_out(settings, tmp_path):
+def test_auto_builds_a_new_store_with_the_fp32_export_and_makes_no_folder_to_find_out(settings, tmp_path):
     fresh = settings.model_copy(update={"embedding_backend": "auto", "index_dir": tmp_path / "none-yet"})
-    assert build_services(fresh).embedding_backend() == "onnx-int8"
+    assert build_services(fresh).embedding_backend() == "onnx"
     assert not (tmp_path / "none-yet").exists()
 
 
