@@ -9,9 +9,9 @@ from assistant.ingest.sources.common import LoadError, Limits, check_prose, read
 from assistant.ingest.sources.html import article_from_html
 from assistant.ingest.sources.jsonl import load_json
 from assistant.ingest.sources.markdown import load_markdown
-from assistant.ingest.sources.result import LoadResult
 from assistant.ingest.sources.text import load_text
 from assistant.ingest.sources.web import articles_from_feed, load_url
+from assistant.records import LoadResult
 
 __all__ = ["LoadError", "LoadResult", "Limits", "load_inputs", "SUPPORTED_SUFFIXES"]
 
