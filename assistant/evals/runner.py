@@ -91,14 +91,14 @@ def score_question(chain: AnswerChain, question: Question, settings: Settings) -
 def prepare_index(dataset: Dataset, store, embeddings, settings: Settings, progress: bool = True,
                   keep: set[str] | None = None) -> str:
     """Ingest the dataset's corpus (only the articles in `keep` when given) into the eval's own store."""
-    from assistant.ingest.pipeline import ingest_articles, load_articles
+    from assistant.ingest.indexer import IngestReport, ingest_articles
+    from assistant.ingest.sources import load_articles
     articles, errors = load_articles([str(dataset.corpus_path)], settings)
     if errors:
         raise ValueError(f"{dataset.corpus_path}: {len(errors)} articles failed to load ({errors[0]})")
     if keep is not None:
         articles = [a for a in articles if a.id in keep]
     outcomes = ingest_articles(articles, store, embeddings, settings, progress=progress)
-    from assistant.ingest.pipeline import IngestReport
     return IngestReport(outcomes=outcomes).summary()
 
 
