@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from assistant.ingest.chunking import chunk_article, make_splitter
-from assistant.ingest.pipeline import embedding_text, ingest_articles, load_articles
+from assistant.ingest.indexer import embedding_text, ingest_articles
+from assistant.ingest.sources import load_articles
 from assistant.settings import Settings
 
 

@@ -1,7 +1,8 @@
 """The shared vocabulary of the pipeline, on the ground floor: every stage imports it, it imports no stage.
 
-Article (one news item as read), Chunk (a span of it, as stored), Passage (a stored span as
-retrieved and cited), StoredArticle (an article rebuilt from the store) and SearchFilters.
+Article (one news item as read), LoadResult (what one input gave: its articles and errors), Chunk (a span
+of it, as stored), Passage (a stored span as retrieved and cited), StoredArticle (an article rebuilt from the
+store) and SearchFilters.
 """
 
 from __future__ import annotations
@@ -47,6 +48,17 @@ class Article:
         fields = [words(re.sub(r"^#+\s*", "", self.title.strip())), words(self.body), words(self.source)]
         return hashlib.sha256("\x1f".join(fields).encode("utf-8")).hexdigest()[:16]
 
+
+
+@dataclass
+class LoadResult:
+    """What one input (a file, a URL, a feed) gave. Here rather than beside the loaders so that their shared
+    pieces (ingest/sources/common.py) stay free of records: the follow database checks a feed's URL through the
+    fetcher without standing on them."""
+
+    origin: str
+    articles: list[Article] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # one line each, naming the input and the reason
 
 @dataclass(frozen=True)
 class Chunk:

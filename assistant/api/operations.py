@@ -189,7 +189,8 @@ def ingest(services, urls: Sequence[str]) -> dict:
     """Read http(s) pages and feeds into the index. A URL from another tool is treated like a URL found in a
     page or feed: loopback and private addresses are refused unless `allow_private_urls` is set, and local
     files are never read."""
-    from assistant.ingest.pipeline import IngestReport, ingest_articles, load_articles
+    from assistant.ingest.indexer import IngestReport, ingest_articles
+    from assistant.ingest.sources import load_articles
     from assistant.chroma_client import IndexBusyError
     urls = [u.strip() for u in urls or [] if u and u.strip()]
     if not urls:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Optional
 
 import typer
 
+from assistant.briefing.model import Briefing
 from assistant.cli.common import (chat_model_or_fail, claim_judge_or_fail, embeddings_or_fail, fail, report_and_gate,
                                   services_or_fail)
+from assistant.settings import Settings
 
 
 def eval_command(ctx: typer.Context,
@@ -40,8 +44,8 @@ def eval_command(ctx: typer.Context,
         return
     chat_model_or_fail(services)
     try:
-        outcome = run_eval(settings, dataset, limit, out, compare, thresholds, verifier_labels, not no_briefings,
-                           not quiet, say=typer.echo, services=services, seed=seed, distractors=distractors,
+        outcome = run_eval(settings, dataset, limit, out, compare, thresholds, verifier_labels,
+                           None if no_briefings else briefing_writer(services), not quiet, say=typer.echo, services=services, seed=seed, distractors=distractors,
                            baseline=baseline, whole_types=tuple(whole_type))
     except (FileNotFoundError, ValueError, KeyError, IndexBusyError) as exc:
         fail(str(exc))
@@ -54,6 +58,17 @@ def eval_command(ctx: typer.Context,
         for failure in outcome.failures:
             typer.secho(f"below threshold: {failure}", fg=typer.colors.RED, err=True)
         raise typer.Exit(1)
+
+
+
+def briefing_writer(services) -> Callable[[Settings, date], Briefing]:
+    """The product's briefing of one day under that day's settings (its timezone), for the briefing eval."""
+    from assistant.briefing.service import make_briefing
+
+    def write_briefing(day_settings: Settings, day: date) -> Briefing:
+        return make_briefing(day_settings, services.store, services.embeddings, day, progress=False,
+                             chat_model=services.chat_model)[0]
+    return write_briefing
 
 
 def eval_verifier(ctx: typer.Context,

@@ -24,7 +24,7 @@ def ingest(ctx: typer.Context, inputs: list[str] = typer.Argument(..., help="Fil
     Files: .txt (first line = title), .md with optional front matter (title, source, url, published_at,
     author, id), .html, .json/.jsonl, .rss/.atom/.xml feeds; folders are read recursively.
     """
-    from assistant.ingest.pipeline import ArticleDefaults
+    from assistant.ingest.sources.provenance import ArticleDefaults
     from assistant.chroma_client import StoreError
     missing = [item for item in inputs if "://" not in item and not Path(item).exists()]
     if missing:

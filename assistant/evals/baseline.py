@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import date
 
 
-from assistant.qa.answer import AnswerResult
+from assistant.qa.result import AnswerResult
 from assistant.qa.refusal import looks_like_refusal
 from assistant.records import SearchFilters
 from assistant.prompt_chains import text_chain

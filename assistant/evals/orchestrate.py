@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -62,11 +63,12 @@ def add_baseline(summary: dict, baseline: dict) -> None:
 
 
 def run_eval(settings: Settings, dataset: Path, limit: int, out: Path, compare: Path | None, thresholds: Path | None,
-             verifier_labels: Path | None, briefings: bool, progress: bool, *, services, say=print,
-             seed: int = 0, distractors: int = 0, baseline: bool = False,
+             verifier_labels: Path | None, write_briefing: Callable[[Settings, date], Briefing] | None, progress: bool,
+             *, services, say=print, seed: int = 0, distractors: int = 0, baseline: bool = False,
              whole_types: tuple[str, ...] = ()) -> EvalOutcome:
     """`services`: the product's parts built on `settings` by the caller (the CLI, which reports a store or
-    model problem in one line before the run starts)."""
+    model problem in one line before the run starts). `write_briefing(day_settings, day)`: the product's briefing
+    for the briefing eval, also the caller's (None skips that eval)."""
     from assistant.evals.datasets import load_dataset, stratified
     from assistant.evals.report import check_thresholds, write_chart, write_json, write_markdown
     from assistant.evals.runner import run_questions, summarise
@@ -94,13 +96,8 @@ def run_eval(settings: Settings, dataset: Path, limit: int, out: Path, compare: 
         summary["overall"].update({k: round(v, 4) for k, v in verifier_agreement(
             verifier_labels, services.embeddings.encode, settings.support_threshold).items()})
     briefing_rows = None
-    if data.briefings_path and briefings:
-        from assistant.briefing.service import make_briefing
+    if data.briefings_path and write_briefing is not None:
         from assistant.evals.briefing_eval import run_briefings
-
-        def write_briefing(day_settings: Settings, day: date) -> Briefing:
-            return make_briefing(day_settings, services.store, services.embeddings, day, progress=False,
-                                 chat_model=services.chat_model)[0]
         briefing_eval = run_briefings(data.briefings_path, settings, write_briefing, progress=progress)
         summary["overall"].update(briefing_eval["summary"])
         briefing_rows = briefing_eval["days"]

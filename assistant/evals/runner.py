@@ -3,17 +3,30 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import date
+from typing import Protocol
 
 from tqdm import tqdm
 
-from assistant.qa.answer import AnswerChain
 from assistant.evals.datasets import Dataset, Question
 from assistant.evals.question_record import QuestionRecord
 from assistant.evals.metrics import answer_scores, mean, percentile, precision_recall, retrieval_scores, squash
+from assistant.qa.result import AnswerResult
+from assistant.records import SearchFilters
 from assistant.retrieval.protocol import Retriever
 from assistant.settings import Settings
+
+
+
+class Answerer(Protocol):
+    """What the runner asks and scores: the product's answer chain (qa/answer.py) or the textbook baseline."""
+
+    retriever: Retriever
+
+    def ask(self, question: str, history: Sequence[dict] = (), filters: SearchFilters | None = None,
+            today: date | None = None) -> AnswerResult:
+        ...
 
 
 def citation_scores(result, question: Question, threshold: float) -> dict[str, float]:
@@ -62,7 +75,7 @@ def prompt_scores(passages, question: Question) -> dict[str, float]:
             "answer_in_prompt": float(any(holds(p.title + " \n " + p.text, question.answer) for p in passages))}
 
 
-def score_question(chain: AnswerChain, question: Question, settings: Settings) -> QuestionRecord:
+def score_question(chain: Answerer, question: Question, settings: Settings) -> QuestionRecord:
     record = QuestionRecord(question.id, question.question_type, question.answer_type, question.question,
                             question.answer, answerable=question.answerable)
     today = date.fromisoformat(question.today) if question.today else None
@@ -91,14 +104,14 @@ def score_question(chain: AnswerChain, question: Question, settings: Settings) -
 def prepare_index(dataset: Dataset, store, embeddings, settings: Settings, progress: bool = True,
                   keep: set[str] | None = None) -> str:
     """Ingest the dataset's corpus (only the articles in `keep` when given) into the eval's own store."""
-    from assistant.ingest.pipeline import ingest_articles, load_articles
+    from assistant.ingest.indexer import IngestReport, ingest_articles
+    from assistant.ingest.sources import load_articles
     articles, errors = load_articles([str(dataset.corpus_path)], settings)
     if errors:
         raise ValueError(f"{dataset.corpus_path}: {len(errors)} articles failed to load ({errors[0]})")
     if keep is not None:
         articles = [a for a in articles if a.id in keep]
     outcomes = ingest_articles(articles, store, embeddings, settings, progress=progress)
-    from assistant.ingest.pipeline import IngestReport
     return IngestReport(outcomes=outcomes).summary()
 
 
@@ -116,7 +129,7 @@ def subset_ids(dataset: Dataset, questions: list[Question], distractors: int, se
     return evidence | set(random.Random(seed).sample(others, min(distractors, len(others))))
 
 
-def run_questions(chain: AnswerChain, questions: list[Question], settings: Settings,
+def run_questions(chain: Answerer, questions: list[Question], settings: Settings,
                   progress: bool = True) -> Iterator[QuestionRecord]:
     bar = tqdm(questions, desc="Evaluating", unit="question", disable=not progress, dynamic_ncols=True)
     for question in bar:

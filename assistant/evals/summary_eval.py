@@ -22,7 +22,7 @@ from assistant.grounding.citations import check_answer
 from assistant.records import SearchFilters
 
 if TYPE_CHECKING:
-    from assistant.ingest.pipeline import IngestReport
+    from assistant.ingest.indexer import IngestReport
 
 
 def found(fact: list[str], text: str) -> bool:
@@ -96,7 +96,8 @@ def gold_article_ids(gold_folder: Path) -> set[str]:
 
 def ingest_gold_articles(services, corpus_path: Path, gold_folder: Path, progress: bool = True) -> IngestReport:
     """Store only the corpus articles the gold names, so the summaries are made from a small index."""
-    from assistant.ingest.pipeline import IngestReport, ingest_articles, load_articles
+    from assistant.ingest.indexer import IngestReport, ingest_articles
+    from assistant.ingest.sources import load_articles
     needed = gold_article_ids(gold_folder)
     articles, _ = load_articles([str(corpus_path)], services.settings)
     outcomes = ingest_articles([a for a in articles if a.id in needed], services.store, services.embeddings,

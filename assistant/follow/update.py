@@ -94,7 +94,7 @@ def fetch_feed(feed: Feed, seen: dict[str, str], limits: Limits) -> FeedFetch:
 
 def update_feeds(services, database: FollowDatabase, progress: bool = True, workers: int = 4,
                  on_error=None) -> UpdateReport:
-    from assistant.ingest.pipeline import ingest_articles
+    from assistant.ingest.indexer import ingest_articles
     settings = services.settings
     limits = Limits.from_settings(settings)
     feeds = database.feeds()

@@ -80,7 +80,8 @@ def store_settings(store):
 
 def repair(store, embeddings, report: IntegrityReport, progress: bool = True) -> None:
     """Re-embed every damaged article from its stored chunks and rewrite it (the write lock is held)."""
-    from assistant.ingest.pipeline import embedding_text, ingest_articles, load_articles
+    from assistant.ingest.indexer import embedding_text, ingest_articles
+    from assistant.ingest.sources import load_articles
     with store.writing():
         for article_id in tqdm(list(report.damaged), desc="Repairing", unit="article", disable=not progress):
             found = store.collection.get(where={"article_id": article_id}, include=["documents", "metadatas"])

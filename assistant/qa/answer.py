@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol
 
@@ -16,13 +16,14 @@ from assistant.markers import MARKER
 from assistant.models.embeddings import SentenceEmbeddings
 from assistant.language import answer_language_line
 from assistant.prompts import format_passages, load_prompt
-from assistant.grounding.citations import CheckedAnswer, check_answer, citation_json
+from assistant.grounding.citations import CheckedAnswer, check_answer
 from assistant.dates import relative_date_range
 from assistant.qa.entities import mentions, voted_entity
 from assistant.grounding.passage_window import best_windows
 from assistant.qa.questions import QuestionPlan, analyse
 from assistant.retrieval.outlets import OutletMatcher
 from assistant.qa.refusal import looks_like_refusal, unknown_terms
+from assistant.qa.result import AnswerResult
 from assistant.qa.answer_type import expected_type, names_kind, spelled_out
 from assistant.qa.candidates import Candidate, CandidateChooser, candidates_for
 from assistant.qa.naming import named_in_full
@@ -40,44 +41,6 @@ REFERS_BACK = re.compile(
     r"former|latter|same|also|else|other|another|more|again|next|before|after that|what about|how about)\b",
     re.I,
 )
-
-
-@dataclass
-class AnswerResult:
-    question: str
-    query: str  # what was searched for (the rewritten question for follow-ups)
-    answer: str
-    refused: bool
-    passages: list[Passage]
-    checked: CheckedAnswer | None
-    filters: SearchFilters
-    timings: dict[str, float] = field(default_factory=dict)
-    prompt_inputs: dict = field(default_factory=dict, repr=False)  # what filled the answer prompt (for benchmarks)
-    unknown_terms: list[str] = field(default_factory=list)  # why a refusal came before the model was asked
-    refusal_reason: str = ""  # no_passages | unknown_terms | missing_outlet | model | unsupported
-    raw_answer: str = ""  # what the model wrote, before checking
-    plan: QuestionPlan | None = field(default=None, repr=False)
-    route: str = "plain"  # plain | claims (decomposed into one claim per report)
-    claims: list[dict] = field(default_factory=list)  # per claim: text, outlet, support, published
-    focus: TimeFocus | None = field(default=None, repr=False)  # when it was asked and how much newness mattered
-
-    @property
-    def unsupported(self) -> list[str]:
-        return self.checked.unsupported if self.checked else []
-
-    def citations_json(self) -> list[dict]:
-        if not self.checked or self.refused:
-            return []
-        return [citation_json(c) for c in self.checked.citations]
-
-    def to_json(self) -> dict:
-        return {"question": self.question, "answer": self.answer, "refused": self.refused,
-                "refusal_reason": self.refusal_reason, "query": self.query,
-                "citations": self.citations_json(), "unsupported": self.unsupported,
-                "dangling_markers": self.checked.dangling if self.checked else 0, "unknown_terms": self.unknown_terms,
-                "sentences": [asdict(s) for s in self.checked.sentences] if self.checked else [],
-                "shape": self.plan.shape if self.plan else "", "route": self.route, "claims": self.claims,
-                "timings": {k: round(v, 4) for k, v in self.timings.items()}}
 
 
 def needs_rewrite(question: str, history: Sequence[dict]) -> bool:

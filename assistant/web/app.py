@@ -36,11 +36,8 @@ def header_text(rows: list[dict], previous_visit: str | None) -> str:
     return f"{count} **{len(fresh)} new since your last visit** ({when} UTC):\n{listed}{more}"
 
 
-def build_app(settings: Settings, services=None) -> gr.Blocks:
-    """The page; `services` lets tests hand in parts built with stand-in models."""
-    if services is None:
-        from assistant.services import build_services
-        services = build_services(settings)
+def build_app(settings: Settings, services) -> gr.Blocks:
+    """The page over `services`, the parts the caller built (the CLI's context; tests hand in stand-in models)."""
     page = PageServices(settings, services)
     destructive_api = page_auth(settings) is not None  # delete and unsubscribe as API calls only behind a login
 
@@ -115,7 +112,7 @@ def launch_options(settings: Settings, host: str) -> dict:
             "inbrowser": False, "app_kwargs": {"middleware": middleware}}
 
 
-def serve(settings: Settings, host: str, port: int, services=None) -> None:
+def serve(settings: Settings, host: str, port: int, services) -> None:
     auth = page_auth(settings)
     app = build_app(settings, services)
     app.queue(default_concurrency_limit=8).launch(server_name=host, server_port=port, auth=auth,

@@ -10,7 +10,7 @@ from assistant.rendering import render
 
 
 class AnswerView(Protocol):
-    """What the panels read of an answer (qa/answer.py's AnswerResult); named here so that the page's HTML
+    """What the panels read of an answer (qa/result.py's AnswerResult); named here so that the page's HTML
     does not stand on the answer chain."""
 
     refused: bool

@@ -42,7 +42,7 @@ def test_newer_reports_weigh_more_and_the_window_most():
 
 
 def test_the_present_is_the_newest_report_and_the_future_is_not_yet_written(settings, embeddings):
-    from assistant.ingest.pipeline import ingest_articles
+    from assistant.ingest.indexer import ingest_articles
     from assistant.services import build_services
     services = build_services(settings, embeddings=embeddings)
     ingest_articles([OLD, NEW, LATER], services.store, embeddings, settings, progress=False)
@@ -58,7 +58,7 @@ def test_an_old_report_stated_as_the_present_carries_its_date(settings, embeddin
     from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
     from langchain_core.messages import AIMessage
 
-    from assistant.ingest.pipeline import ingest_articles
+    from assistant.ingest.indexer import ingest_articles
     from assistant.services import build_services
     model = GenericFakeChatModel(messages=iter([AIMessage(content="Susie Wiles [1]. Trump named Susie Wiles as his White "
                                                                   "House chief of staff [1].")]))
@@ -137,7 +137,7 @@ def test_a_lead_of_the_wrong_kind_is_replaced_by_the_chosen_candidate(settings, 
     from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
     from langchain_core.messages import AIMessage
 
-    from assistant.ingest.pipeline import ingest_articles
+    from assistant.ingest.indexer import ingest_articles
     from assistant.services import build_services
     blackout = Article("a-chile", "Blackout", "Chile declared a state of emergency after a massive blackout on Tuesday. "
                        "Flights at Dubai International Airport were not affected.", "Wire", "https://x/c",

@@ -177,7 +177,7 @@ def test_feed_items_behind_a_proxy_never_reach_the_internal_server(name, interna
 
 def test_page_urls_follow_allow_private_urls_on_every_hop(internal, proxy, site, tmp_path):
     """The page's URL box (typed_by_user=False): a private first hop, and a public one redirecting inward."""
-    from assistant.ingest.pipeline import load_articles
+    from assistant.ingest.sources import load_articles
     from assistant.settings import Settings
     port, seen = internal
     proxy_url, _ = proxy

@@ -15,8 +15,10 @@ PACKAGE_ROOT = ROOT / "assistant"
 # Floors = modules on the longest import chain (cli -> web -> services -> ... -> records). A ratchet: the
 # figure as measured (issue 22 aims at 8); lower it whenever a chain is cut (13 -> 11 in the round that merged
 # lexicon.py into language.py and handed the claims route to the answer chain; 11 -> 10 when the CLI's context
-# became the one place its commands get their services, so no module under the app imports services.py).
-MAX_FLOORS = 10
+# became the one place its commands get their services, so no module under the app imports services.py; 10 -> 9
+# when ingest split reading (ingest/sources) from indexing (ingest/indexer.py), AnswerResult moved to qa/result.py,
+# and the page and the eval run took the caller's services and briefing writer).
+MAX_FLOORS = 9
 # Rooms that other rooms build on: what each must never import.
 FORBIDDEN_IMPORTS: dict[str, tuple[str, ...]] = {
     "assistant.grounding": ("assistant.qa", "assistant.summaries", "assistant.briefing", "assistant.web", "assistant.cli"),

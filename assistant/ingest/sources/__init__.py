@@ -5,15 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
+from assistant.ingest.sources.provenance import ArticleDefaults, names_nothing_else
 from assistant.ingest.sources.common import LoadError, Limits, check_prose, read_capped, read_text_file
 from assistant.ingest.sources.html import article_from_html
 from assistant.ingest.sources.jsonl import load_json
 from assistant.ingest.sources.markdown import load_markdown
-from assistant.ingest.sources.result import LoadResult
 from assistant.ingest.sources.text import load_text
 from assistant.ingest.sources.web import articles_from_feed, load_url
+from assistant.records import Article, LoadResult
+from assistant.settings import Settings
 
-__all__ = ["LoadError", "LoadResult", "Limits", "load_inputs", "SUPPORTED_SUFFIXES"]
+__all__ = ["LoadError", "LoadResult", "Limits", "load_inputs", "load_articles", "SUPPORTED_SUFFIXES"]
 
 
 def _load_html_file(path: Path, limits: Limits) -> list:
@@ -98,3 +100,32 @@ def load_inputs(inputs: Iterable[str], limits: Limits | float = Limits(), typed_
             yield LoadResult(origin=item, errors=[str(exc)])
         except RecursionError:
             yield LoadResult(origin=item, errors=[f"{item}: nested too deeply to read"])
+
+
+def load_articles(inputs: Iterable[str], settings: Settings, on_error: Callable[[str], None] | None = None,
+                  typed_by_user: bool = True, defaults: ArticleDefaults = ArticleDefaults()) -> tuple[list[Article], list[str]]:
+    """Read every input. Exact copies of one article in the batch collapse to one; two different
+    articles that claim one id are both reported and the later one is skipped, never silently lost."""
+    by_id: dict[str, Article] = {}
+    errors: list[str] = []
+
+    def report(line: str) -> None:
+        errors.append(line)
+        if on_error:
+            on_error(line)
+
+    for result in load_inputs(inputs, Limits.from_settings(settings), typed_by_user=typed_by_user):
+        for article in result.articles:
+            article = defaults.apply(article)
+            earlier = by_id.get(article.id)
+            if earlier is not None and earlier.content_hash != article.content_hash:
+                if earlier.text_hash == article.text_hash and names_nothing_else(article):
+                    continue  # the same words again (bell.txt and bell.md): one article, the first read
+                if not (earlier.text_hash == article.text_hash and names_nothing_else(earlier)):
+                    report(f"{article.origin}: id {article.id!r} is already used by {earlier.origin} in this batch; "
+                           "skipped (give each article its own id)")
+                    continue
+            by_id[article.id] = article  # new, or the same words with a date, URL or author of their own
+        for error in result.errors:
+            report(error)
+    return list(by_id.values()), errors

@@ -1,6 +1,6 @@
 """Shared pieces of the loaders: the error type, limits, safe reading and decoding, and date parsing.
 
-No project imports (the bottom floor of ingest): what one input gave, with its articles, is in result.py.
+No project imports (the bottom floor of ingest): what one input gave, with its articles, is records.LoadResult.
 
 Every read is capped (a 50 MB file or a 200 MB response is refused, not swallowed), special
 files are refused by type (a FIFO or /dev/zero would block or never end), and text is decoded

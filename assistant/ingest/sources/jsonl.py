@@ -10,8 +10,7 @@ from pathlib import Path
 
 from assistant.ingest.sources.common import (LoadError, Limits, clean_text, parse_datetime, read_text_file, text_field,
                                              url_field)
-from assistant.ingest.sources.result import LoadResult
-from assistant.records import Article, stable_id
+from assistant.records import Article, LoadResult, stable_id
 
 BODY_KEYS = ("body", "text", "content")
 

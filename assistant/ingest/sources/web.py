@@ -19,9 +19,8 @@ import feedparser
 from assistant.ingest.sources.fetch import Fetched, fetch, fetch_conditional
 from assistant.ingest.sources.common import LoadError, Limits, decode_text, parse_datetime
 from assistant.ingest.sources.html import article_from_html
-from assistant.ingest.sources.result import LoadResult
 from assistant.ingest.sources.xmlsafe import check_xml
-from assistant.records import Article, stable_id
+from assistant.records import Article, LoadResult, stable_id
 from assistant.safety import plain_line
 
 __all__ = ["Fetched", "fetch", "fetch_conditional", "FeedItem", "parse_feed", "item_article", "articles_from_feed",
