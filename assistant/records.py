@@ -49,7 +49,6 @@ class Article:
         return hashlib.sha256("\x1f".join(fields).encode("utf-8")).hexdigest()[:16]
 
 
-
 @dataclass
 class LoadResult:
     """What one input (a file, a URL, a feed) gave. Here rather than beside the loaders so that their shared
@@ -59,6 +58,7 @@ class LoadResult:
     origin: str
     articles: list[Article] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # one line each, naming the input and the reason
+
 
 @dataclass(frozen=True)
 class Chunk:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import functools
 import threading
 
-from assistant.settings import DEFAULT_EMBEDDING_FAMILY, Settings, backend_for_store
+from assistant.settings import DEFAULT_EMBEDDING_FAMILY, NEW_STORE_BACKEND, Settings, backend_for_family
 
 
 def built_once(method):
@@ -42,14 +42,15 @@ class Services:
                               self.embedding_backend(), self.settings.cache_dir)
 
     def embedding_backend(self) -> str:
-        """The backend the settings name, or for "auto" the one the store's vectors need (new stores: int8)."""
+        """The backend the settings name; for "auto", the one that wrote the store's vectors, or NEW_STORE_BACKEND
+        for a store not made yet."""
         if self.settings.embedding_backend != "auto":
             return self.settings.embedding_backend
         if not self.settings.chroma_url and not (self.settings.index_dir / "chroma.sqlite3").is_file():
-            return backend_for_store("auto", None, store_exists=False)  # no folder made just to look
+            return NEW_STORE_BACKEND  # no folder made just to look
         from assistant.chroma_client import stored_embedding
         stored = stored_embedding(self.client, self.settings.collection, self.settings.index_dir)
-        return backend_for_store("auto", stored[2] if stored else None, store_exists=stored is not None)
+        return (backend_for_family(stored[2]) if stored else None) or NEW_STORE_BACKEND
 
     @built_once
     def client(self):
@@ -58,11 +59,10 @@ class Services:
 
     @built_once
     def store(self):
-        from assistant.store import ChunkStore
-        client = self.client
         from assistant.chroma_client import reopen_client
+        from assistant.store import ChunkStore
         on_disk = not self.settings.chroma_url
-        return ChunkStore(client, self.settings.collection, self.embeddings.name, self.embeddings.dimension,
+        return ChunkStore(self.client, self.settings.collection, self.embeddings.name, self.embeddings.dimension,
                           lock_path=self.settings.index_dir / ".write.lock" if on_disk else None,
                           lock_wait_s=self.settings.write_wait_s,
                           reopen=(lambda: reopen_client(self.settings.index_dir)) if on_disk else None,

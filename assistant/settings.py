@@ -40,17 +40,13 @@ DEFAULT_EMBEDDING_FAMILY = "fp32"
 # export ingests 1.4-1.6x faster with retrieval equal within a question on two full dev sets, but the support check's
 # and the claims' thresholds were fitted on fp32 vectors and the gold gate falls below them on int8 (docs/scale.md).
 NEW_STORE_BACKEND = "onnx"
-BACKEND_FOR_FAMILY: dict[str, str] = {"fp32": "onnx", "int8": "onnx-int8"}
 
 
-def backend_for_store(setting: str, stored_family: str | None, store_exists: bool) -> str:
-    """The embedding backend to run: the one the settings name, or for "auto" the one that wrote the store's
-    vectors (a store from before families were recorded holds fp32 ones), or NEW_STORE_BACKEND for a new store."""
-    if setting != "auto":
-        return setting
-    if not store_exists:
-        return NEW_STORE_BACKEND
-    return BACKEND_FOR_FAMILY.get(stored_family or DEFAULT_EMBEDDING_FAMILY, BACKEND_FOR_FAMILY[DEFAULT_EMBEDDING_FAMILY])
+def backend_for_family(family: str | None) -> str | None:
+    """The first backend that writes vectors of `family` (the one a fix names; a store from before families were
+    recorded holds fp32 ones), None for a family no backend writes."""
+    wanted = family or DEFAULT_EMBEDDING_FAMILY
+    return next((backend for backend, written in EMBEDDING_FAMILIES.items() if written == wanted), None)
 
 
 def process_switch(name: str) -> str:

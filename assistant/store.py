@@ -24,7 +24,7 @@ from filelock import FileLock, Timeout
 
 from assistant.chroma_client import (EmbeddingMismatchError, IndexBusyError, StoreError, store_problem)
 from assistant.records import Chunk, Condition, Passage, SearchFilters, StoredArticle
-from assistant.settings import DEFAULT_EMBEDDING_FAMILY, EMBEDDING_FAMILIES
+from assistant.settings import DEFAULT_EMBEDDING_FAMILY, EMBEDDING_FAMILIES, backend_for_family
 
 
 @dataclass(frozen=True)
@@ -82,8 +82,8 @@ def family_mismatch(name: str, model_name: str, stored: str, family: str) -> str
     """The one line for a store of one vector family opened with an embedder of another, naming the fix."""
     def backends(of: str) -> str:
         return " or ".join(b for b, f in EMBEDDING_FAMILIES.items() if f == of) or "unknown"
-    fix = next((f"--set embedding_backend={b}" for b, f in EMBEDDING_FAMILIES.items() if f == stored),
-               "the embedder that built it")
+    backend = backend_for_family(stored)
+    fix = f"--set embedding_backend={backend}" if backend else "the embedder that built it"
     return (f"collection {name!r} holds {stored} vectors of {model_name} (embedding_backend={backends(stored)}), and "
             f"this embedder writes {family} ones (embedding_backend={backends(family)}) that do not compare with them; "
             f"run with {fix}, or use another --index / collection")

@@ -45,8 +45,9 @@ def eval_command(ctx: typer.Context,
     chat_model_or_fail(services)
     try:
         outcome = run_eval(settings, dataset, limit, out, compare, thresholds, verifier_labels,
-                           None if no_briefings else briefing_writer(services), not quiet, say=typer.echo, services=services, seed=seed, distractors=distractors,
-                           baseline=baseline, whole_types=tuple(whole_type))
+                           None if no_briefings else briefing_writer(services), not quiet, say=typer.echo,
+                           services=services, seed=seed, distractors=distractors, baseline=baseline,
+                           whole_types=tuple(whole_type))
     except (FileNotFoundError, ValueError, KeyError, IndexBusyError) as exc:
         fail(str(exc))
     old = outcome.old_summary
@@ -58,7 +59,6 @@ def eval_command(ctx: typer.Context,
         for failure in outcome.failures:
             typer.secho(f"below threshold: {failure}", fg=typer.colors.RED, err=True)
         raise typer.Exit(1)
-
 
 
 def briefing_writer(services) -> Callable[[Settings, date], Briefing]:

@@ -18,7 +18,6 @@ from assistant.retrieval.protocol import Retriever
 from assistant.settings import Settings
 
 
-
 class Answerer(Protocol):
     """What the runner asks and scores: the product's answer chain (qa/answer.py) or the textbook baseline."""
 
