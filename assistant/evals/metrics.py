@@ -54,20 +54,20 @@ def leading_yes_no(text: str) -> str | None:
     return match.group(1) if match else None
 
 
-# The product's own time stamp on an older lead ("Ismail Qaani (as of 9 January 2020)."): a label for the reader,
-# not part of the answer, so the exact match reads the lead without it.
-AS_OF_LABEL = re.compile(r"\s*\(as of [^)]*\)")
+# The product's own time stamp on an older lead ("Ismail Qaani (as of 9 January 2020).", "(reported 2 May 2024)"):
+# a label for the reader, not part of the answer, so neither grade reads it (a gold "2024" is not in the label).
+DATE_LABEL = re.compile(r"\s*\((?:as of|reported) [^)]*\)")
 
 
 def short_answer(text: str) -> str:
-    """The answer's lead: its first sentence (or line) without citation markers or its "as of" label."""
+    """The answer's lead: its first sentence (or line) without citation markers or its date label."""
     text = strip_markers(text)
-    return AS_OF_LABEL.sub("", re.split(r"(?<=[.!?])\s+|\n", text, maxsplit=1)[0])
+    return DATE_LABEL.sub("", re.split(r"(?<=[.!?])\s+|\n", text, maxsplit=1)[0])
 
 
 def answer_scores(prediction: str, gold: str, answer_type: str) -> dict[str, float]:
     """exact: normalised exact match of the answer's lead (yes/no: its first word); contains: gold inside answer."""
-    norm_pred, norm_gold = normalize_answer(prediction), normalize_answer(gold)
+    norm_pred, norm_gold = normalize_answer(DATE_LABEL.sub("", prediction)), normalize_answer(gold)
     if answer_type == "yes_no":
         exact = float(leading_yes_no(prediction) == norm_gold)
         contains = exact

@@ -11,6 +11,7 @@ from tqdm import tqdm
 
 from assistant.evals.datasets import Dataset, Question
 from assistant.evals.question_record import QuestionRecord
+from assistant.evals.staleness import staleness_scores
 from assistant.evals.metrics import answer_scores, mean, percentile, precision_recall, retrieval_scores, squash
 from assistant.qa.result import AnswerResult
 from assistant.records import SearchFilters
@@ -96,6 +97,8 @@ def score_question(chain: Answerer, question: Question, settings: Settings) -> Q
                                                **({"focus": focus} if focus is not None else {}))
             record.timings["retrieval10_ms"] = round((time.perf_counter() - mark) * 1000, 1)
             record.scores.update(retrieval_scores([p.text for p in retrieved], [e.fact for e in question.evidence]))
+        if today is not None:
+            record.scores.update(staleness_scores(result, today, record.correct))
     record.citation = citation_scores(result, question, settings.support_threshold)
     return record
 
@@ -149,6 +152,10 @@ def summarise(records: list[QuestionRecord], weights: dict[str, int] | None = No
         for key in ("hits@4", "hits@10", "mrr@10", "evidence_recall@10", "gold_article_in_prompt", "answer_in_prompt"):
             out[f"retrieval.{key}"] = mean([r.scores.get(key, 0.0) for r in with_evidence])
         out["answer.accuracy"] = mean([r.correct for r in rows])
+        dated = [r for r in answerable if "stale_as_present" in r.scores]  # answered, asked on a day
+        if dated:
+            for key in ("old_report_lead", "stale_as_present"):
+                out[f"answer.{key}"] = mean([r.scores[key] for r in dated])
         graded = [r for r in answered if "gold_cited" in r.citation]
         cited = sum(r.citation["gold_cited"] for r in graded)
         out["citation.gold_precision"] = sum(r.citation["gold_right"] for r in graded) / cited if cited else 0.0

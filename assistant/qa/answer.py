@@ -27,7 +27,7 @@ from assistant.qa.result import AnswerResult
 from assistant.qa.answer_type import expected_type, names_kind, spelled_out
 from assistant.qa.candidates import Candidate, CandidateChooser, candidates_for
 from assistant.qa.naming import named_in_full
-from assistant.retrieval.recency import TimeFocus, as_of_label, time_focus
+from assistant.retrieval.recency import TimeFocus, date_label, time_focus
 from assistant.retrieval.protocol import Retriever
 from assistant.records import Passage, SearchFilters
 from assistant.safety import is_meta_question
@@ -73,13 +73,17 @@ def chosen_answer(candidate: Candidate, passages: Sequence[Passage]) -> str:
     return f"{candidate.text} [{candidate.n}]. {passage.source} ({day}): “{quote}” [{candidate.n}]."
 
 
-# A present-tense answer resting on a report older than this carries "as of <its date>".
+# An answer resting on a report older than this names the report's date ("as of <date>" for a question about
+# now, "reported <date>" for an undated news question; recency.DATE_LABELS).
 AS_OF_AFTER_DAYS = 7
 
 
 def dated_lead(answer: str, checked: CheckedAnswer, passages: Sequence[Passage], focus: TimeFocus) -> str:
-    """The lead sentence says how old its report is when the question asks about now and the report is not
-    of this week: an older report is never stated as the present state."""
+    """The lead sentence says how old its report is when the question is about now or this week's news (not one
+    that names its own dates) and the report is not of this week: an older report is never stated as the
+    present state."""
+    if focus.date_word is None:
+        return answer
     lead = next((s for s in checked.sentences if s.markers), None)
     if lead is None:
         return answer
@@ -91,7 +95,9 @@ def dated_lead(answer: str, checked: CheckedAnswer, passages: Sequence[Passage],
     if age is None or age <= AS_OF_AFTER_DAYS:
         return answer
     first = first_sentence(answer)
-    label = as_of_label(newest)
+    if newest[:10] in first:  # the lead already gives the report's day
+        return answer
+    label = date_label(newest, focus.date_word)
     dated = re.sub(r"\s*((?:\[\d[^\]]*\])*)\s*([.!?]?)$", lambda m: f" ({label}){(' ' + m.group(1)) if m.group(1) else ''}{m.group(2) or '.'}",
                    first, count=1)
     return dated + answer[len(first):]
@@ -259,7 +265,7 @@ class AnswerChain:
 
     def checked_result(self, turn: Turn, raw: str, passages: list[Passage], inputs: dict) -> AnswerResult:
         """The model's text as an answer: of the asked kind (or a candidate chosen), each sentence checked, the
-        refusal when nothing it cites is supported, and "as of" on an old lead for a question about now."""
+        refusal when nothing it cites is supported, and an old lead's date ("as of", "reported")."""
         timings, query, plan = turn.timings, turn.query, turn.plan
         refused = looks_like_refusal(raw, self.settings.refusal_text)
         checked = None
@@ -290,7 +296,7 @@ class AnswerChain:
             if self.settings.refuse_unsupported and not any(s.supported and s.markers for s in checked.sentences):
                 # Nothing the model said is backed by a passage it cited: more likely a guess than an answer.
                 refused, answer = True, self.settings.refusal_text
-            elif turn.focus.present:
+            elif wanted.kind != "date":  # a date beside an answer that is itself a date would blur it
                 answer = dated_lead(answer, checked, passages, turn.focus)
         turn.finish()
         reason = ("model" if checked is None else "unsupported") if refused else ""

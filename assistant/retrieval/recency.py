@@ -33,6 +33,10 @@ RECENCY_RULES = {
     "recent": RecencyRule(weight=0.5, half_life_days=14.0),  # a news question with no date: this week's news first
     "dated": RecencyRule(weight=0.0, half_life_days=1.0),  # names its own dates: no preference
 }
+# How an answer's lead names the date of an older report it rests on, by question kind: "as of" for the state
+# now, "reported" for an undated news question (the reader learns the report is not this week's); a question
+# that names its own dates gets no label.
+DATE_LABELS = {"present": "as of", "recent": "reported"}
 WINDOW_BOOST = 1.5  # a report inside the question's relative window ("this week") gets score x (1 + this)
 
 # Words that ask about the state of things now.
@@ -60,6 +64,11 @@ class TimeFocus:
     @property
     def present(self) -> bool:
         return self.kind == "present"
+
+    @property
+    def date_word(self) -> str | None:
+        """How an answer names an older report's date for this kind of question (None: it does not)."""
+        return DATE_LABELS.get(self.kind)
 
     def cutoff(self) -> datetime:
         """Reports published from this moment on are after the question was asked."""
@@ -117,7 +126,7 @@ def until_asked(filters: SearchFilters, focus: TimeFocus) -> SearchFilters:
     return SearchFilters(sources=filters.sources, since=filters.since, until=until)
 
 
-def as_of_label(published_at: str) -> str:
-    """"as of 12 March 2025" for a report's date (the answer's time stamp)."""
+def date_label(published_at: str, word: str = DATE_LABELS["present"]) -> str:
+    """"as of 12 March 2025" (or "reported 12 March 2025") for a report's date (the answer's time stamp)."""
     moment = parse_moment(published_at)
-    return f"as of {moment.day} {moment.strftime('%B %Y')}" if moment else ""
+    return f"{word} {moment.day} {moment.strftime('%B %Y')}" if moment else ""

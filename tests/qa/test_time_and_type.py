@@ -70,6 +70,35 @@ def test_an_old_report_stated_as_the_present_carries_its_date(settings, embeddin
     assert result.prompt_inputs["today"] == "2025-03-10"
 
 
+DATED = Article("a-dated", "Biden names his chief of staff", "On 20 January 2021, President Joe Biden named Ron Klain as "
+                "his White House chief of staff, the transition team said.", "Capital Wire", "https://x/dated",
+                datetime(2021, 1, 20, 12, tzinfo=timezone.utc))
+
+
+LEAD_NAME = "President Joe Biden's transition team"
+
+
+# An undated news question gets the report's date; one that names its own year, or asks for a date, does not.
+@pytest.mark.parametrize("question, lead, label", [
+    ("Which transition team named a chief of staff?", LEAD_NAME, " (reported 20 January 2021)"),
+    ("Which transition team named a chief of staff in 2021?", LEAD_NAME, ""),
+    ("When was the chief of staff named?", "On 20 January 2021", ""),
+])
+def test_an_undated_news_question_answered_from_an_old_report_says_when_it_was_reported(settings, embeddings, question,
+                                                                                         lead, label):
+    from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
+    from langchain_core.messages import AIMessage
+
+    from assistant.ingest.indexer import ingest_articles
+    from assistant.services import build_services
+    model = GenericFakeChatModel(messages=iter([AIMessage(content=f"{lead} [1]. President Joe Biden named Ron Klain as his "
+                                                                  "White House chief of staff [1].")]))
+    services = build_services(settings, embeddings=embeddings, chat_model=model)
+    ingest_articles([DATED], services.store, embeddings, settings, progress=False)
+    result = services.answer_chain.ask(question, today=TODAY)
+    assert result.answer.startswith(f"{lead}{label} [1].")
+
+
 @pytest.mark.parametrize("question, kind, noun", [
     ("Which country declared a state of emergency?", "country", "country"),
     ("Trump met Starmer on his second state visit to which country?", "country", "country"),
