@@ -24,12 +24,7 @@ def lead_report_moment(result) -> datetime | None:
     """When the newest report behind the answer's lead (its first cited sentence) was published."""
     if result.refused or not result.checked:
         return None
-    lead = next((s for s in result.checked.sentences if s.markers), None)
-    if lead is None:
-        return None
-    moments = [parse_moment(result.passages[n - 1].published_at) for n in lead.markers if 0 < n <= len(result.passages)]
-    moments = [m for m in moments if m is not None]
-    return max(moments) if moments else None
+    return parse_moment(result.checked.lead_published_at(result.passages))
 
 
 def shows_time(answer: str, moment: datetime, asked_on: date) -> bool:

@@ -68,6 +68,15 @@ class CheckedAnswer:
     def unsupported(self) -> list[str]:
         return [s.text for s in self.sentences if not s.supported]
 
+    def lead_published_at(self, passages: Sequence[Passage]) -> str | None:
+        """When the newest report behind the lead (the first sentence that cites) was published; None when the
+        lead cites nothing dated. The answer chain dates an old lead by it, the eval grades stale answers by it."""
+        lead = next((s for s in self.sentences if s.markers), None)
+        if lead is None:
+            return None
+        dates = [passages[n - 1].published_at for n in lead.markers if 0 < n <= len(passages) and passages[n - 1].published_at]
+        return max(dates) if dates else None
+
 
 def strip_dangling(text: str, valid: set[int]) -> tuple[str, int]:
     """Drop marker numbers that resolve to no passage; returns the cleaned text and how many went."""

@@ -84,13 +84,9 @@ def dated_lead(answer: str, checked: CheckedAnswer, passages: Sequence[Passage],
     present state."""
     if focus.date_word is None:
         return answer
-    lead = next((s for s in checked.sentences if s.markers), None)
-    if lead is None:
+    newest = checked.lead_published_at(passages)
+    if newest is None:
         return answer
-    dates = [passages[n - 1].published_at for n in lead.markers if 0 < n <= len(passages) and passages[n - 1].published_at]
-    if not dates:
-        return answer
-    newest = max(dates)
     age = focus.age_days(newest)
     if age is None or age <= AS_OF_AFTER_DAYS:
         return answer

@@ -4,15 +4,17 @@ from datetime import date
 from types import SimpleNamespace
 
 from assistant.evals.staleness import staleness_scores
+from assistant.grounding.citations import CheckedAnswer, SentenceCheck
 
 ASKED = date(2025, 3, 14)
 
 
 def result(answer: str, published: list[str], markers=(1,), refused=False):
     passages = [SimpleNamespace(published_at=p) for p in published]
-    lead = SimpleNamespace(markers=list(markers))
+    sentences = [SentenceCheck("An opening without a citation.", [], 1.0, True),
+                 SentenceCheck("The lead.", list(markers), 1.0, True)]
     return SimpleNamespace(answer=answer, refused=refused, passages=passages,
-                           checked=SimpleNamespace(sentences=[SimpleNamespace(markers=[]), lead]))
+                           checked=CheckedAnswer(answer, sentences=sentences))
 
 
 def test_a_wrong_answer_from_an_old_report_without_its_date_is_stale():
