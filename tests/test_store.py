@@ -86,7 +86,7 @@ def test_a_store_from_before_the_family_key_counts_as_fp32(settings):
 
 def test_the_cli_names_the_backend_to_set_and_still_lists_the_store(tmp_path):
     from typer.testing import CliRunner
-    from assistant.cli import app
+    from assistant.cli.__main__ import app
     runner, index = CliRunner(), str(tmp_path / "index")
     built = runner.invoke(app, ["--index", index, "ingest", "-q", str(FIXTURES / "articles" / "chip-plant.txt")],
                           obj={"embeddings": embedder("int8")})

@@ -127,7 +127,7 @@ def test_ingest_treats_urls_from_a_client_like_urls_in_a_page(services, site, tm
 def test_an_mcp_answer_is_the_clis_answer(services):
     """Same index, same (scripted) model: `ask` through MCP returns what `assistant ask --json` prints."""
     from typer.testing import CliRunner
-    from assistant import cli
+    from assistant.cli import __main__ as cli
 
     async def call(client):
         return result_of(await client.call_tool("ask", {"question": QUESTION}))
@@ -181,7 +181,7 @@ def test_stdio_transport_serves_a_desktop_client(tmp_path):
 @pytest.mark.llm
 def test_ask_through_mcp_equals_the_cli_with_the_real_model(tmp_path):
     from typer.testing import CliRunner
-    from assistant import cli
+    from assistant.cli import __main__ as cli
     from assistant.services import build_services
     from assistant.settings import Settings
     services = build_services(Settings(index_dir=tmp_path / "index", chroma_url=None))

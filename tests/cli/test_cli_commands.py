@@ -10,7 +10,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from assistant.cli import app
+from assistant.cli.__main__ import app
 from assistant.cli.help_text import EXAMPLES, commands
 from conftest import FIXTURES, ROOT, given_parts
 
@@ -119,7 +119,7 @@ def test_help_imports_no_heavy_library(args):
     import subprocess
     import sys
     from conftest import ROOT
-    code = ("import sys\nfrom assistant.cli import app\ntry:\n    app(%r)\nexcept SystemExit:\n    pass\n"
+    code = ("import sys\nfrom assistant.cli.__main__ import app\ntry:\n    app(%r)\nexcept SystemExit:\n    pass\n"
             "print(' '.join(sorted({m.split('.')[0] for m in sys.modules} & set(%r))))" % (args, HEAVY_MODULES))
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert done.returncode == 0 and "Usage:" in done.stdout, done.stderr

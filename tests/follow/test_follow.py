@@ -11,7 +11,7 @@ import time
 import pytest
 from typer.testing import CliRunner
 
-from assistant.cli import app
+from assistant.cli.__main__ import app
 from conftest import ROOT, given_parts
 from assistant.evals.feedsite import NewsSite
 

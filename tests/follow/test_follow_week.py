@@ -11,7 +11,7 @@ import feedparser
 import pytest
 from typer.testing import CliRunner
 
-from assistant.cli import app
+from assistant.cli.__main__ import app
 from assistant.evals.feedsite import NewsSite, free_port
 
 pytestmark = pytest.mark.llm

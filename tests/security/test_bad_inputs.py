@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from assistant.cli import app
+from assistant.cli.__main__ import app
 from assistant.evals.feedsite import free_port
 from conftest import FIXTURES, built, given_parts, serve_http
 

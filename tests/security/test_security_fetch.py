@@ -9,7 +9,7 @@ import socket
 import pytest
 from typer.testing import CliRunner
 
-from assistant.cli import app
+from assistant.cli.__main__ import app
 from conftest import FIXTURES, given_parts
 from security_kit import (PUBLIC_HOST, SECRET, assert_one_line, feeds_snapshot, index_snapshot, internal_server,
                           proxy_env, proxy_playing_public_host, public_site, redirect_path, stored_text)

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from assistant.cli import app
+from assistant.cli.__main__ import app
 from conftest import FIXTURES, given_parts
 from security_kit import assert_one_line, error_lines, feeds_snapshot, index_snapshot, public_site
 

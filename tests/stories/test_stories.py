@@ -213,7 +213,7 @@ def test_feed_health_is_skipped_cleanly_without_a_follow_database(settings, monk
 
 
 def test_stories_command_prints_json_with_citable_ledger_entries(tmp_path):
-    from assistant.cli import app
+    from assistant.cli.__main__ import app
     runner = CliRunner()
     index = tmp_path / "index"
     assert runner.invoke(app, ["--index", str(index), "ingest", "-q", str(FIXTURE / "corpus.jsonl")], obj=given_parts()).exit_code == 0

@@ -75,7 +75,7 @@ def test_chat_recognises_summary_requests():
 @pytest.mark.llm
 def test_real_model_summary_says_what_the_article_is_about(tmp_path):
     from typer.testing import CliRunner
-    from assistant.cli import app
+    from assistant.cli.__main__ import app
     index = tmp_path / "index"
     runner = CliRunner()
     assert runner.invoke(app, ["--index", str(index), "ingest", "-q", str(FIXTURES / "articles")]).exit_code == 0

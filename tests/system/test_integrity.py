@@ -8,7 +8,7 @@ import json
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 from typer.testing import CliRunner
 
-from assistant.cli import app
+from assistant.cli.__main__ import app
 from assistant.ingest.sources import load_inputs
 from assistant.markers import expand_marker, rewrite_markers, strip_markers
 from assistant.grounding.citations import split_sentences, strip_dangling
