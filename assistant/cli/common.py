@@ -44,7 +44,7 @@ def require_store(settings: Settings) -> None:
 
 def services_or_fail(ctx: typer.Context, settings: Settings | None = None, need_articles: bool = False,
                      must_exist: bool | None = None):
-    """The product's parts (built by the app's context, `cli.Context.build_services`), or a one-line error naming
+    """The product's parts (built by the app's context, `cli.__main__.Context.build_services`), or a one-line error naming
     what is wrong with the store or the models.
 
     `must_exist` (the default when the command needs articles): the index must be there already."""

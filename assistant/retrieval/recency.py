@@ -126,7 +126,7 @@ def until_asked(filters: SearchFilters, focus: TimeFocus) -> SearchFilters:
     return SearchFilters(sources=filters.sources, since=filters.since, until=until)
 
 
-def date_label(published_at: str, word: str = DATE_LABELS["present"]) -> str:
+def date_label(published_at: str, word: str) -> str:
     """"as of 12 March 2025" (or "reported 12 March 2025") for a report's date (the answer's time stamp)."""
     moment = parse_moment(published_at)
     return f"{word} {moment.day} {moment.strftime('%B %Y')}" if moment else ""
